@@ -1,0 +1,173 @@
+"""The parsed shape of a policy document: its metadata, heading tree, provisions and tables.
+
+Every span is a pair of code-point offsets into the document's text, the file decoded
+without newline translation, so that ``document.text[start:end]`` re-reads the source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a provision is made of."""
+
+    CLAUSE = "clause"
+    TABLE_ROW = "table_row"
+
+
+class ElementKind(StrEnum):
+    """Every non-blank character of a document belongs to exactly one element of these kinds."""
+
+    HEADER = "header"  # 版头: document number, title, addressee, signature, date
+    HEADING = "heading"  # a heading line with no body of its own, attachment markers and titles
+    PROVISION = "provision"
+    TABLE_TITLE = "table_title"
+    TABLE_HEADER = "table_header"
+    TABLE_CAPTION = "table_caption"  # a group row inside a table, e.g. 一、养老（8个）
+    ATTACHMENT_LIST = "attachment_list"  # 附件：1.… at the end of the main text
+    FOOTER = "footer"  # 版记: 抄送… 印发
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: ElementKind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table row.
+
+    ``value`` is the cell's text with extraction line breaks and spacing removed; ``start``/``end``
+    span its source lines. A value carried down from a merged cell above keeps the span of the
+    cell it came from and says so with ``carried``.
+    """
+
+    column: str
+    value: str
+    start: int
+    end: int
+    carried: bool = False
+
+
+@dataclass(frozen=True)
+class Provision:
+    """The unit we index and cite: the smallest numbered unit with body text, or a table row.
+
+    For a clause ``text == document_text[start:end]``. For a table row ``text`` is a rendered,
+    self-contained statement and ``start``/``end`` span the row's own cells.
+    """
+
+    id: str
+    document_id: str
+    kind: Kind
+    label: str
+    part: int | None
+    path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    departments: tuple[str, ...] = ()
+    cells: tuple[Cell, ...] = ()
+    table: str | None = None  # the table's label, for rows and table notes
+
+    @property
+    def citation_label(self) -> str:
+        """The label as a person writes it, with the part when the unit was split."""
+        return self.label if self.part is None else f"{self.label}（第{self.part}部分）"
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "id": self.id,
+            "document_id": self.document_id,
+            "kind": self.kind.value,
+            "label": self.label,
+            "part": self.part,
+            "path": list(self.path),
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "departments": list(self.departments),
+        }
+        if self.kind is Kind.TABLE_ROW or self.table:
+            data["table"] = self.table
+        if self.cells:
+            data["cells"] = [
+                {"column": c.column, "value": c.value, "start": c.start, "end": c.end,
+                 "carried": c.carried}
+                for c in self.cells
+            ]
+        return data
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table rebuilt from one-cell-per-line extraction."""
+
+    label: str
+    title: str
+    columns: tuple[str, ...]
+    row_ids: tuple[str, ...]
+    note_ids: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A node of the heading tree (the outline).
+
+    ``label`` is the citation label of the unit (e.g. ``四（二）``); ``marker`` the number as
+    written (``（二）``), empty for an attachment without a number. ``inferred`` marks a heading
+    whose number was lost in extraction and restored from its siblings.
+    """
+
+    label: str
+    marker: str
+    title: str
+    start: int
+    end: int
+    inferred: bool = False
+    children: tuple[Heading, ...] = ()
+    tables: tuple[str, ...] = ()  # labels of the tables directly under this heading
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    title: str | None
+    number: str | None  # 文号, e.g. 皋政发〔2023〕4号
+    issuer: str | None
+    jurisdiction: str | None
+    published: dt.date | None
+    encoding: str = "utf-8"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "number": self.number,
+            "issuer": self.issuer,
+            "jurisdiction": self.jurisdiction,
+            "published": self.published.isoformat() if self.published else None,
+            "encoding": self.encoding,
+        }
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    meta: DocumentMeta
+    headings: tuple[Heading, ...]
+    provisions: tuple[Provision, ...]
+    tables: tuple[Table, ...]
+    elements: tuple[Element, ...] = field(repr=False)
+
+    def provision(self, provision_id: str) -> Provision:
+        for provision in self.provisions:
+            if provision.id == provision_id:
+                return provision
+        raise KeyError(provision_id)

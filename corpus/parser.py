@@ -1,0 +1,530 @@
+"""Parsing a policy document into its heading tree and provisions.
+
+The parser reads lines, not fixed windows: it recognises the header, headings of every
+official style, tables extracted one cell per line, notes under tables, attachments and the
+footer, then builds the tree with a stack of open headings and turns every unit with body text
+into a provision whose offsets re-read the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus import departments as dept
+from corpus.header import find_footer_start, find_header_end, parse_meta
+from corpus.headings import (
+    AttachmentMatch,
+    HeadingMatch,
+    Marker,
+    is_attachment_list,
+    match_attachment,
+    match_heading,
+    split_title,
+)
+from corpus.model import (
+    Cell,
+    Document,
+    DocumentMeta,
+    Element,
+    ElementKind,
+    Heading,
+    Kind,
+    Provision,
+    Table,
+)
+from corpus.splitting import split_body
+from corpus.tables import (
+    ParsedTable,
+    build_table,
+    looks_like_table,
+    render_row,
+    scan_table,
+    table_number,
+)
+from corpus.text import Line, read_file, split_lines
+
+_TITLE_MAX = 60
+_LOST_NUMBER_MAX = 30
+_LIST_ITEM_MAX = 120
+
+
+@dataclass
+class Block:
+    """A run of lines with one meaning: a heading, a paragraph line, a table, a note…"""
+
+    kind: str  # heading | attachment | paragraph | table | note | attachment_list
+    lines: list[Line]
+    match: HeadingMatch | None = None
+    attachment: AttachmentMatch | None = None
+    table: ParsedTable | None = None
+    title_lines: list[Line] = field(default_factory=list)
+    inferred: bool = False
+
+
+@dataclass
+class Node:
+    """A heading (or the document root, or an attachment) with what stands under it."""
+
+    marker: Marker | None
+    number: int | None
+    heading: str  # the heading as shown in paths, e.g. 四、完善要素支撑
+    title: str
+    lines: list[Line]  # the heading's own lines (marker and title lines)
+    items: list[tuple[str, object]] = field(default_factory=list)
+    parent: Node | None = None
+    inferred: bool = False
+    body_on_line: bool = False
+    written: str = ""
+    label: str = ""
+
+    def children(self) -> list[Node]:
+        return [item for kind, item in self.items if kind == "node"]  # type: ignore[misc]
+
+    def ancestors(self) -> list[Node]:
+        chain = []
+        node = self.parent
+        while node is not None and node.parent is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def is_list_item(self) -> bool:
+        """A one-sentence item (（一）存量的商业用房；): text after it belongs to its parent."""
+        if not self.body_on_line or len(self.items) != 1 or not self.lines:
+            return False
+        text = self.lines[0].text
+        return (len(text) <= _LIST_ITEM_MAX and text.endswith(("。", "；", ";"))
+                and not re.search(r"[。；;]", text[:-1]))
+
+
+def parse_file(path: Path | str, document_id: str | None = None) -> Document:
+    """Read and parse one file; the document id defaults to the file's stem."""
+    path = Path(path)
+    text, encoding = read_file(path)
+    return parse_text(text, document_id or path.stem, encoding=encoding)
+
+
+def parse_text(text: str, document_id: str = "document", *, encoding: str = "utf-8") -> Document:
+    lines = split_lines(text)
+    header_end = find_header_end(lines)
+    footer_start = find_footer_start(lines, header_end)
+    meta = parse_meta(lines, header_end, encoding)
+    blocks = _scan(lines, header_end, footer_start)
+    _restore_lost_numbers(blocks)
+    _claim_table_titles(blocks)
+    root = _build_tree(blocks)
+    return _Assembler(document_id, text, meta).assemble(
+        root, blocks, lines[:header_end], lines[footer_start:])
+
+
+# --- reading lines into blocks ------------------------------------------------------------
+
+
+def _title_like(line: Line, limit: int = _TITLE_MAX) -> bool:
+    text = line.text
+    return (0 < len(text) <= limit and not text.endswith(("。", "；", "，", "：", ":", "、"))
+            and "：" not in text and match_heading(text) is None
+            and match_attachment(text) is None and not line.is_cell)
+
+
+def _scan(lines: list[Line], begin: int, end: int) -> list[Block]:
+    blocks: list[Block] = []
+    index = begin
+    while index < end:
+        line = lines[index]
+        if line.is_cell:
+            rows, after = scan_table(lines, index, end)
+            if looks_like_table(rows):
+                blocks.append(Block("table", lines[index:after], table=build_table(rows)))
+                index = after
+                continue
+        if line.is_blank:
+            index += 1
+            continue
+        text = line.text
+        attachment = match_attachment(text)
+        if attachment is not None:
+            block = Block("attachment", [line], attachment=attachment)
+            index += 1
+            while index < end and len(block.title_lines) < 3:
+                if lines[index].is_blank:
+                    index += 1
+                elif _title_like(lines[index], 40):
+                    block.title_lines.append(lines[index])
+                    index += 1
+                else:
+                    break
+            blocks.append(block)
+            continue
+        if is_attachment_list(text):
+            block = Block("attachment_list", [line])
+            index += 1
+            while index < end and re.match(r"^\d{1,2}[.．、]", lines[index].text) \
+                    and len(lines[index].text) <= _TITLE_MAX:
+                block.lines.append(lines[index])
+                index += 1
+            blocks.append(block)
+            continue
+        if text.startswith(("注：", "注:")) and blocks and blocks[-1].kind == "table":
+            block = Block("note", [line])
+            index += 1
+            expected = 2
+            while index < end and not lines[index].is_cell:
+                found = match_heading(lines[index].text)
+                if lines[index].is_blank:
+                    index += 1
+                    continue
+                if found and found.marker is Marker.NUM and found.number == expected:
+                    block.lines.append(lines[index])
+                    expected += 1
+                    index += 1
+                else:
+                    break
+            blocks.append(block)
+            continue
+        found = match_heading(text)
+        blocks.append(Block("heading", [line], match=found) if found else Block("paragraph", [line]))
+        index += 1
+    return blocks
+
+
+def _restore_lost_numbers(blocks: list[Block]) -> None:
+    """A short unnumbered line between （一） and （三） is the （二） that extraction lost."""
+    positions: dict[Marker, list[int]] = {}
+    for position, block in enumerate(blocks):
+        if block.kind == "heading" and block.match:
+            positions.setdefault(block.match.marker, []).append(position)
+    attachments = [i for i, block in enumerate(blocks) if block.kind == "attachment"]
+
+    def region(position: int) -> int:
+        return bisect.bisect_right(attachments, position)
+
+    for position, block in enumerate(blocks):
+        if block.kind != "paragraph" or not _title_like(block.lines[0], _LOST_NUMBER_MAX):
+            continue
+        for marker in sorted(positions, key=lambda m: m.value):
+            places = positions[marker]
+            at = bisect.bisect_left(places, position)
+            if at == 0 or at == len(places):
+                continue
+            before, after = blocks[places[at - 1]], blocks[places[at]]
+            assert before.match and after.match
+            if (region(places[at - 1]) == region(position) == region(places[at])
+                    and after.match.number == before.match.number + 2
+                    and not _higher_between(blocks, positions, marker, places[at - 1], places[at])):
+                text = block.lines[0].text
+                block.kind = "heading"
+                block.inferred = True
+                block.match = HeadingMatch(marker, before.match.number + 1, "", text)
+                places.insert(at, position)
+                break
+
+
+def _higher_between(blocks: list[Block], positions: dict[Marker, list[int]], marker: Marker,
+                    left: int, right: int) -> bool:
+    for other, places in positions.items():
+        if other.value < marker.value:
+            at = bisect.bisect_right(places, left)
+            if at < len(places) and places[at] < right:
+                return True
+    return False
+
+
+def _claim_table_titles(blocks: list[Block]) -> None:
+    """The short line(s) just above a table are its title (表1．…, 涟水县…发展指标)."""
+    for position, block in enumerate(blocks):
+        if block.kind != "table" or block.table is None or block.table.title:
+            continue
+        first = block.lines[0].index
+        claimed: list[Block] = []
+        back = position - 1
+        while back >= 0 and len(claimed) < 2:
+            previous = blocks[back]
+            gap = first - previous.lines[-1].index
+            if previous.kind != "paragraph" or gap > 3 or not _title_like(previous.lines[0]):
+                break
+            claimed.insert(0, previous)
+            first = previous.lines[0].index
+            back -= 1
+        for previous in claimed:
+            previous.kind = "table_title"
+        if claimed:
+            block.title_lines = [b.lines[0] for b in claimed]
+
+
+# --- the heading tree ------------------------------------------------------------------------
+
+
+def _build_tree(blocks: list[Block]) -> Node:
+    root = Node(None, None, "", "", [])
+    stack = [root]
+    for block in blocks:
+        top = stack[-1]
+        if block.kind == "attachment":
+            assert block.attachment is not None
+            del stack[1:]
+            marker_line = block.lines[0].text
+            titles = [line.text for line in block.title_lines]
+            if titles and titles[0] == block.attachment.title:
+                titles = titles[1:]
+            title = block.attachment.title or "".join(titles)
+            heading = " ".join([marker_line, "".join(titles)]).strip()
+            node = Node(Marker.ATTACHMENT, block.attachment.number, heading, title,
+                        block.lines + block.title_lines, parent=root)
+            root.items.append(("node", node))
+            stack.append(node)
+        elif block.kind == "heading":
+            assert block.match is not None
+            marker = block.match.marker
+            if any(node.marker is marker for node in stack[1:]):
+                while stack[-1].marker is not marker:
+                    stack.pop()
+                stack.pop()
+            else:
+                while len(stack) > 1 and stack[-1].marker is not None and \
+                        stack[-1].marker.value >= marker.value:
+                    stack.pop()
+            line = block.lines[0]
+            if block.inferred:
+                title, body = line.text, False
+            else:
+                title, body = split_title(block.match.rest)
+            written = block.match.written
+            node = Node(marker, block.match.number, (written + title).strip(), title, [line],
+                        parent=stack[-1], inferred=block.inferred, body_on_line=body,
+                        written=written)
+            if body:
+                node.items.append(("para", line))
+            stack[-1].items.append(("node", node))
+            stack.append(node)
+        elif block.kind == "paragraph":
+            while len(stack) > 1 and stack[-1].is_list_item:
+                stack.pop()
+            stack[-1].items.append(("para", block.lines[0]))
+        elif block.kind == "table":
+            top.items.append(("table", block))
+        elif block.kind == "note":
+            top.items.append(("note", block))
+        # table_title and attachment_list blocks are elements, not tree content.
+    return root
+
+
+# --- assembling provisions, labels and elements ------------------------------------------------
+
+
+class _Assembler:
+    def __init__(self, document_id: str, text: str, meta: DocumentMeta) -> None:
+        self.document_id = document_id
+        self.text = text
+        self.meta = meta
+        self.provisions: list[Provision] = []
+        self.tables: list[Table] = []
+        self.elements: list[Element] = []
+        self.ids: set[str] = set()
+
+    def assemble(self, root: Node, blocks: list[Block], header: list[Line],
+                 footer: list[Line]) -> Document:
+        self._span_element(ElementKind.HEADER, header)
+        has_headings = any(kind == "node" for kind, _ in root.items)
+        root.label = "引言" if has_headings else "正文"
+        self._label(root)
+        self._emit(root)
+        for block in blocks:
+            if block.kind == "table_title":
+                self._span_element(ElementKind.TABLE_TITLE, block.lines)
+            elif block.kind == "attachment_list":
+                self._span_element(ElementKind.ATTACHMENT_LIST, block.lines)
+        self._span_element(ElementKind.FOOTER, footer)
+        self.elements.sort(key=lambda element: element.start)
+        self.provisions.sort(key=lambda provision: provision.start)
+        return Document(self.document_id, self.text, self.meta, self._outline(root),
+                        tuple(self.provisions), tuple(self.tables), tuple(self.elements))
+
+    def _span_element(self, kind: ElementKind, lines: list[Line]) -> None:
+        filled = [line for line in lines if not line.is_blank]
+        if filled:
+            self.elements.append(Element(kind, filled[0].content_start, filled[-1].content_end))
+
+    # Labels ------------------------------------------------------------------------------
+
+    def _label(self, root: Node) -> None:
+        """Give every node the label people cite it by.
+
+        A numbering that runs on across its parents (江苏省's （一）…（二十三） under five parts,
+        第一条… across chapters) is unique in its region and cited alone: （十一）, 第十一条.
+        A numbering that restarts under each parent is cited with its parents: 四（二）3.
+        """
+        regions = [root] + [node for node in root.children() if node.marker is Marker.ATTACHMENT]
+        for region in regions:
+            if region.marker is Marker.ATTACHMENT:
+                region.label = "附件" + (str(region.number) if region.number is not None else "")
+            by_marker: dict[Marker, list[Node]] = {}
+            for node in _walk(region):
+                if node.marker is not None and node.marker is not Marker.ATTACHMENT:
+                    by_marker.setdefault(node.marker, []).append(node)
+            running = {
+                marker for marker, nodes in by_marker.items()
+                if len({id(n.parent) for n in nodes}) > 1
+                and all(b.number > a.number for a, b in zip(nodes, nodes[1:], strict=False))  # type: ignore[operator]
+            }
+            prefix = region.label + " " if region.marker is Marker.ATTACHMENT else ""
+            for node in _walk(region):
+                if node is region or node.marker is None:
+                    continue
+                assert node.number is not None
+                piece = node.marker.label_piece(node.number)
+                parent = node.parent
+                if node.marker in running or parent is region or parent is None:
+                    node.label = prefix + piece
+                else:
+                    separator = "、" if parent.marker is Marker.CN and node.marker in (
+                        Marker.NUM, Marker.CN_SHI) else ""
+                    node.label = parent.label + separator + piece
+
+    # Provisions ------------------------------------------------------------------------------
+
+    def _emit(self, node: Node) -> None:
+        path = tuple(n.heading for n in node.ancestors()) + ((node.heading,) if node.parent else ())
+        if node.parent is not None and not node.items and not node.body_on_line \
+                and node.marker is not Marker.ATTACHMENT:
+            # A numbered line with nothing under it is itself the unit's text.
+            node.items.append(("para", node.lines[0]))
+        elif node.parent is not None:
+            heading_lines = node.lines if not node.body_on_line else node.lines[1:]
+            self._span_element(ElementKind.HEADING, heading_lines[:1])
+            for line in heading_lines[1:]:
+                self._span_element(ElementKind.HEADING, [line])
+        parts: list[tuple[int, int, list[Line]]] = []
+        run: list[Line] = []
+        table_count = sum(1 for kind, _ in node.items if kind == "table")
+        table_index = 0
+        last_table: Table | None = None
+        for kind, item in node.items + [("end", None)]:
+            if kind == "para":
+                run.append(item)  # type: ignore[arg-type]
+                continue
+            parts.extend(self._body_parts(run))
+            run = []
+            if kind == "node":
+                pass
+            elif kind == "table":
+                table_index += 1
+                last_table = self._emit_table(node, path, item, table_index, table_count)  # type: ignore[arg-type]
+            elif kind == "note" and last_table is not None:
+                last_table = self._emit_note(last_table, path, item)  # type: ignore[arg-type]
+        for number, (start, end, lines) in enumerate(parts, start=1):
+            part = number if len(parts) > 1 else None
+            names = dept.departments_in(" ".join(line.raw for line in lines))
+            self._add(Provision(
+                self._id(node.label, part), self.document_id, Kind.CLAUSE, node.label, part, path,
+                self.text[start:end], start, end, tuple(names)))
+        for child in node.children():
+            self._emit(child)
+
+    def _body_parts(self, run: list[Line]) -> list[tuple[int, int, list[Line]]]:
+        spans = [(line.content_start, line.content_end) for line in run]
+        parts = []
+        for start, end in split_body(self.text, spans):
+            lines = [line for line in run if line.content_start < end and line.content_end > start]
+            parts.append((start, end, lines))
+        return parts
+
+    def _emit_table(self, node: Node, path: tuple[str, ...], block: Block, index: int,
+                    count: int) -> Table:
+        table = block.table
+        assert table is not None
+        title = table.title or "".join(line.text for line in block.title_lines) or node.title
+        number = table_number(title)
+        if number is not None:
+            label = f"表{number}"
+        else:
+            base = node.label if node.parent is not None else ""
+            label = base + (f"表{index}" if count > 1 or not base else "")
+        if table.title_span:
+            self.elements.append(Element(ElementKind.TABLE_TITLE, *table.title_span))
+        for start, end in table.header_spans:
+            self.elements.append(Element(ElementKind.TABLE_HEADER, start, end))
+        for start, end in table.caption_spans:
+            self.elements.append(Element(ElementKind.TABLE_CAPTION, start, end))
+        row_path = (*path, title) if title else path
+        department_columns = table.department_columns()
+        row_ids = []
+        for number, row in enumerate(table.rows, start=1):
+            row_label = f"{label} 第{number}行"
+            cells = []
+            for position, (column, raw) in enumerate(row.cells):
+                span = raw.span
+                if raw.value and span:
+                    cells.append(Cell(column, raw.value, span[0], span[1]))
+                elif position in row.carried:
+                    value, (start, end) = row.carried[position]
+                    cells.append(Cell(column, value, start, end, carried=True))
+            names: list[str] = []
+            for position in department_columns:
+                for cell in cells:
+                    if cell.column == table.columns[position]:
+                        names += [n for n in dept.split_departments(cell.value) if n not in names]
+            provision = Provision(
+                self._id(row_label, None), self.document_id, Kind.TABLE_ROW, row_label, None,
+                row_path, render_row(title, row), row.span[0], row.span[1], tuple(names),
+                tuple(cells), label)
+            self._add(provision)
+            row_ids.append(provision.id)
+        result = Table(label, title, tuple(table.columns), tuple(row_ids), (), table.start,
+                       table.end)
+        self.tables.append(result)
+        return result
+
+    def _emit_note(self, table: Table, path: tuple[str, ...], block: Block) -> Table:
+        start, end = block.lines[0].content_start, block.lines[-1].content_end
+        label = f"{table.label} 注"
+        provision = Provision(self._id(label, None), self.document_id, Kind.CLAUSE, label, None,
+                              (*path, table.title), self.text[start:end], start, end, (), (),
+                              table.label)
+        self._add(provision)
+        updated = Table(table.label, table.title, table.columns, table.row_ids,
+                        (*table.note_ids, provision.id), table.start, table.end)
+        self.tables[self.tables.index(table)] = updated
+        return updated
+
+    def _id(self, label: str, part: int | None) -> str:
+        base = f"{self.document_id}:{label.replace(' ', '')}" + (f"~{part}" if part else "")
+        candidate, n = base, 1
+        while candidate in self.ids:  # never expected; keeps ids unique if a document repeats a label
+            n += 1
+            candidate = f"{base}^{n}"
+        self.ids.add(candidate)
+        return candidate
+
+    def _add(self, provision: Provision) -> None:
+        self.provisions.append(provision)
+        self.elements.append(Element(ElementKind.PROVISION, provision.start, provision.end))
+
+    # Outline ------------------------------------------------------------------------------
+
+    def _outline(self, root: Node) -> tuple[Heading, ...]:
+        tables_by_node: dict[int, list[str]] = {}
+        return tuple(self._heading(child, tables_by_node) for child in root.children())
+
+    def _heading(self, node: Node, tables: dict[int, list[str]]) -> Heading:
+        line = node.lines[0]
+        own_tables = tuple(t.label for t in self.tables if any(
+            kind == "table" and item.lines[0].content_start <= t.start <= item.lines[-1].content_end  # type: ignore[attr-defined]
+            for kind, item in node.items))
+        return Heading(node.label, node.written or (node.lines[0].text if node.marker is Marker.ATTACHMENT else ""),
+                       node.title, line.content_start, line.content_end, node.inferred,
+                       tuple(self._heading(child, tables) for child in node.children()),
+                       own_tables)
+
+
+def _walk(node: Node) -> list[Node]:
+    """The node and its descendants in document order, not entering attachments below it."""
+    found = [node]
+    for child in node.children():
+        if child.marker is not Marker.ATTACHMENT:
+            found.extend(_walk(child))
+    return found
