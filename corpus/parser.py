@@ -515,7 +515,8 @@ class _Assembler:
         own_tables = tuple(t.label for t in self.tables if any(
             kind == "table" and item.lines[0].content_start <= t.start <= item.lines[-1].content_end  # type: ignore[attr-defined]
             for kind, item in node.items))
-        return Heading(node.label, node.written or (node.lines[0].text if node.marker is Marker.ATTACHMENT else ""),
+        marker = node.label if node.marker is Marker.ATTACHMENT else node.written
+        return Heading(node.label, marker,
                        node.title, line.content_start, line.content_end, node.inferred,
                        tuple(self._heading(child, tables) for child in node.children()),
                        own_tables)

@@ -110,7 +110,9 @@ def scan_table(lines: list[Line], begin: int, stop: int) -> tuple[list[Row], int
 
 
 def looks_like_table(rows: list[Row]) -> bool:
-    return sum(1 for row in rows if len(row) >= 2) >= 2
+    """At least two rows of two or more cells, with text in them: else the tab lines are
+    ordinary indented paragraphs."""
+    return sum(1 for row in rows if len(row) >= 2 and len(_filled(row)) >= 1) >= 2
 
 
 @dataclass
