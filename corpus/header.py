@@ -66,6 +66,13 @@ def find_header_end(lines: list[Line]) -> int:
                 end = index + 1
                 break
     if end is None:
+        # No signature or addressee: a regulation opens with its title lines, then 第一章.
+        filled = [i for i in range(min(limit, 6)) if not lines[i].is_blank]
+        titles = [i for i in filled[:3] if _is_title_like(lines[i])]
+        following = next((i for i in filled if i not in titles), None)
+        if titles and titles == filled[: len(titles)] and following is not None \
+                and match_heading(lines[following].text):
+            return titles[-1] + 1
         return 0
     while end < len(lines) and (lines[end].is_blank or _is_title_like(lines[end])
                                 or _is_attachment_line(lines[end])):

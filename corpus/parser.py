@@ -294,7 +294,9 @@ def _build_tree(blocks: list[Block]) -> Node:
             else:
                 title, body = split_title(block.match.rest)
             written = block.match.written
-            node = Node(marker, block.match.number, (written + title).strip(), title, [line],
+            # Paths show the heading as written, up to the end of its title (第一章　总则).
+            title_end = line.text.find(title, len(written)) + len(title) if title else len(written)
+            node = Node(marker, block.match.number, line.text[:title_end].strip(), title, [line],
                         parent=stack[-1], inferred=block.inferred, body_on_line=body,
                         written=written)
             if body:
@@ -309,7 +311,10 @@ def _build_tree(blocks: list[Block]) -> Node:
             top.items.append(("table", block))
         elif block.kind == "note":
             top.items.append(("note", block))
-        # table_title and attachment_list blocks are elements, not tree content.
+        else:
+            # Table titles and attachment lists are elements of their own: body text on either
+            # side of one must not run together into a single provision.
+            top.items.append(("break", block))
     return root
 
 
