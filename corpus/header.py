@@ -43,7 +43,7 @@ def _is_date(line: Line) -> bool:
 def _is_title_like(line: Line) -> bool:
     text = line.text
     return (len(text) <= _TITLE_LINE_MAX and not text.endswith(("。", "；", "，"))
-            and match_heading(text) is None)
+            and match_heading(text) is None and not line.is_cell)
 
 
 def find_header_end(lines: list[Line]) -> int:

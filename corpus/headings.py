@@ -91,7 +91,7 @@ _PATTERNS: list[tuple[Marker, re.Pattern[str]]] = [
     (Marker.ARTICLE, re.compile(rf"^第({_N}|\d+)条(?![件款例])")),
     (Marker.CN, re.compile(rf"^({_N})[、．.](?!\d)")),
     (Marker.CN_PAREN, re.compile(rf"^[（(]({_N})[）)]")),
-    (Marker.NUM, re.compile(r"^(\d{1,3})(?:[.．](?!\d)|、)")),
+    (Marker.NUM, re.compile(r"^(\d{1,3})(?:[.．](?!\s*\d)|、)")),
     (Marker.NUM_PAREN, re.compile(r"^[（(](\d{1,3})[）)]")),
     (Marker.CN_SHI, re.compile(rf"^([一二三四五六七八九十]{{1,3}})是(?=\S)")),
 ]

@@ -181,7 +181,7 @@ def build_table(naive_rows: list[Row]) -> ParsedTable:
         names = [""] * len(row) if summary else columns + [
             f"列{i + 1}" for i in range(len(columns), len(row))]
         parsed_rows.append(TableRow(list(zip(names, row, strict=False)), span, summary=summary,
-                                    caption=caption))
+                                    caption=None if summary else caption))
     for index, column in enumerate(columns):
         if _DEPARTMENT_COLUMN.search(column):
             for parsed in parsed_rows:
