@@ -455,7 +455,8 @@ class _Assembler:
             self.elements.append(Element(ElementKind.TABLE_HEADER, start, end))
         for start, end in table.caption_spans:
             self.elements.append(Element(ElementKind.TABLE_CAPTION, start, end))
-        row_path = (*path, title) if title else path
+        # The attachment's own title often is the table's: do not say it twice.
+        row_path = (*path, title) if title and not (path and path[-1].endswith(title)) else path
         department_columns = table.department_columns()
         row_ids = []
         for number, row in enumerate(table.rows, start=1):
@@ -487,8 +488,9 @@ class _Assembler:
     def _emit_note(self, table: Table, path: tuple[str, ...], block: Block) -> Table:
         start, end = block.lines[0].content_start, block.lines[-1].content_end
         label = f"{table.label} 注"
+        note_path = (*path, table.title) if not (path and path[-1].endswith(table.title)) else path
         provision = Provision(self._id(label, None), self.document_id, Kind.CLAUSE, label, None,
-                              (*path, table.title), self.text[start:end], start, end, (), (),
+                              note_path, self.text[start:end], start, end, (), (),
                               table.label)
         self._add(provision)
         updated = Table(table.label, table.title, table.columns, table.row_ids,
