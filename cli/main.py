@@ -13,7 +13,6 @@ import click
 
 from corpus import CorpusError, Document, Heading, load_catalog, parse_file
 
-
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 

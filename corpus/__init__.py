@@ -10,7 +10,23 @@ from corpus.model import Cell, Document, DocumentMeta, Element, ElementKind, Hea
 from corpus.parser import parse_file, parse_text
 
 __all__ = [
-    "CatalogEntry", "CatalogError", "load_catalog", "load_corpus", "load_document", "Cell", "CorpusError", "Document", "DocumentMeta", "Element", "ElementKind",
-    "EmptyDocument", "Heading", "Kind", "NotText", "Provision", "Table", "parse_file",
+    "CatalogEntry",
+    "CatalogError",
+    "Cell",
+    "CorpusError",
+    "Document",
+    "DocumentMeta",
+    "Element",
+    "ElementKind",
+    "EmptyDocument",
+    "Heading",
+    "Kind",
+    "NotText",
+    "Provision",
+    "Table",
+    "load_catalog",
+    "load_corpus",
+    "load_document",
+    "parse_file",
     "parse_text",
 ]

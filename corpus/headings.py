@@ -93,7 +93,7 @@ _PATTERNS: list[tuple[Marker, re.Pattern[str]]] = [
     (Marker.CN_PAREN, re.compile(rf"^[（(]({_N})[）)]")),
     (Marker.NUM, re.compile(r"^(\d{1,3})(?:[.．](?!\s*\d)|、)")),
     (Marker.NUM_PAREN, re.compile(r"^[（(](\d{1,3})[）)]")),
-    (Marker.CN_SHI, re.compile(rf"^([一二三四五六七八九十]{{1,3}})是(?=\S)")),
+    (Marker.CN_SHI, re.compile(r"^([一二三四五六七八九十]{1,3})是(?=\S)")),
 ]
 
 

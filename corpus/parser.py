@@ -9,6 +9,7 @@ into a provision whose offsets re-read the file.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -374,7 +375,7 @@ class _Assembler:
             running = {
                 marker for marker, nodes in by_marker.items()
                 if len({id(n.parent) for n in nodes}) > 1
-                and all(b.number > a.number for a, b in zip(nodes, nodes[1:], strict=False))  # type: ignore[operator]
+                and all(b.number > a.number for a, b in itertools.pairwise(nodes))  # type: ignore[operator]
             }
             prefix = region.label + " " if region.marker is Marker.ATTACHMENT else ""
             for node in _walk(region):
@@ -408,7 +409,7 @@ class _Assembler:
         table_count = sum(1 for kind, _ in node.items if kind == "table")
         table_index = 0
         last_table: Table | None = None
-        for kind, item in node.items + [("end", None)]:
+        for kind, item in [*node.items, ("end", None)]:
             if kind == "para":
                 run.append(item)  # type: ignore[arg-type]
                 continue

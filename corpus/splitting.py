@@ -7,6 +7,7 @@ of names, say) are packed back together up to ``PACK_CHARS``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -50,7 +51,7 @@ def split_paragraph(text: str, start: int, end: int) -> list[Span]:
         chosen.append(int(target))  # no sentence end nearby: cut at the length itself
     bounds = [start, *sorted(set(chosen)), end]
     parts = []
-    for left, right in zip(bounds, bounds[1:], strict=False):
+    for left, right in itertools.pairwise(bounds):
         left, right = _trim(text, left, right)
         if right > left:
             parts.append((left, right))

@@ -258,8 +258,8 @@ def _fit_columns(columns: list[str], rows: list[Row], width: int) -> list[str]:
     empties = [sum(1 for row in full if not row[i].value) for i in range(width)]
     sparse = max(range(1, width), key=lambda i: (empties[i], -i))
     if empties[sparse] * 2 < len(full):
-        return columns + [f"列{width}"]
-    return columns[:sparse] + ["类别"] + columns[sparse:]
+        return [*columns, f"列{width}"]
+    return [*columns[:sparse], "类别", *columns[sparse:]]
 
 
 def _carry_down(rows: list[TableRow], columns: list[str]) -> None:
@@ -273,7 +273,7 @@ def _carry_down(rows: list[TableRow], columns: list[str]) -> None:
             for index, (column, cell) in enumerate(row.cells):
                 if cell.value or _SERIAL.match(column):
                     continue
-                above_column, above = previous.cells[index]
+                _above_column, above = previous.cells[index]
                 if above.value and above.span:
                     row.carried[index] = (above.value, above.span)
                 elif index in previous.carried:

@@ -49,7 +49,7 @@ def test_jiangsu_has_23_numbered_provisions_under_five_parts(
                               "（十一）鼓励盘活利用存量闲置资源发展养老托育服务。")
     # The heading with its body on the same line is both a heading and a provision.
     assert parts[2].children[1].label == "（十一）"
-    assert [p.label for p in document.provisions][0] == "引言"
+    assert next(p.label for p in document.provisions) == "引言"
 
 
 def test_rugao_standards_and_attachments(documents: dict[str, Document]) -> None:

@@ -101,7 +101,8 @@ def test_long_body_is_split_at_sentence_ends_into_labelled_parts() -> None:
 
 
 def test_a_numbered_line_with_nothing_under_it_is_a_provision() -> None:
-    text = "一、制定依据\n（一）国务院办公厅关于促进养老托育服务健康发展的意见（国办发〔2020〕52号）\n（二）另一个文件\n"
+    text = ("一、制定依据\n（一）国务院办公厅关于促进养老托育服务健康发展的意见（国办发〔2020〕52号）\n"
+            "（二）另一个文件\n")
     provisions = parse_text(text).provisions
     assert [p.label for p in provisions] == ["一（一）", "一（二）"]
     assert provisions[1].text == "（二）另一个文件"

@@ -56,7 +56,9 @@ _attachment = st.builds(lambda n, title: f"附件{n}\n{title}", st.integers(1, 5
 _junk = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 _block = st.one_of(_heading, _paragraph, _table, _note, _attachment, _junk,
                    st.just("附件：1.重点任务清单"), st.just("抄送：市委办公室"))
-_header = st.sampled_from(["", "皋政发〔2023〕4号\n市政府关于印发《某市方案》的通知\n各镇：\n某市人民政府\n2023年2月14日\n某市方案\n",
+_header = st.sampled_from(["",
+                           "皋政发〔2023〕4号\n市政府关于印发《某市方案》的通知\n各镇：\n"
+                           "某市人民政府\n2023年2月14日\n某市方案\n",
                            "省政府办公厅关于促进\n（苏政办发〔2021〕75号）\n各市人民政府：\n"])
 documents_text = st.builds(lambda header, blocks, sep: header + sep.join(blocks), _header,
                            st.lists(_block, max_size=25), st.sampled_from(["\n", "\n\n", "\r\n"]))

@@ -65,8 +65,8 @@ def test_a_broken_catalog_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_meta_of_an_uncatalogued_notice() -> None:
-    text = ("某政发〔2024〕7号\n\n某某县人民政府关于印发《某某县托育服务实施方案》的通知\n\n各乡镇人民政府：\n"
-            "现印发给你们。\n某某县人民政府\n2024年3月1日\n某某县托育服务实施方案\n一、总则\n（一）正文。内容。\n")
+    text = ("某政发〔2024〕7号\n\n某某县人民政府关于印发《某某县托育服务实施方案》的通知\n\n"
+            "各乡镇人民政府：\n现印发给你们。\n某某县人民政府\n2024年3月1日\n某某县托育服务实施方案\n一、总则\n（一）正文。内容。\n")
     from corpus import parse_text
 
     meta = parse_text(text).meta
