@@ -331,6 +331,7 @@ class _Assembler:
         self.tables: list[Table] = []
         self.elements: list[Element] = []
         self.ids: set[str] = set()
+        self.node_tables: dict[int, list[str]] = {}  # id(node) -> labels of its tables
 
     def assemble(self, root: Node, blocks: list[Block], header: list[Line],
                  footer: list[Line]) -> Document:
@@ -483,6 +484,7 @@ class _Assembler:
             row_ids.append(provision.id)
         result = Table(label, title, tuple(table.columns), tuple(row_ids), (), table.start,
                        table.end)
+        self.node_tables.setdefault(id(node), []).append(label)
         self.tables.append(result)
         return result
 
@@ -515,19 +517,14 @@ class _Assembler:
     # Outline ------------------------------------------------------------------------------
 
     def _outline(self, root: Node) -> tuple[Heading, ...]:
-        tables_by_node: dict[int, list[str]] = {}
-        return tuple(self._heading(child, tables_by_node) for child in root.children())
+        return tuple(self._heading(child) for child in root.children())
 
-    def _heading(self, node: Node, tables: dict[int, list[str]]) -> Heading:
+    def _heading(self, node: Node) -> Heading:
         line = node.lines[0]
-        own_tables = tuple(t.label for t in self.tables if any(
-            kind == "table" and item.lines[0].content_start <= t.start <= item.lines[-1].content_end  # type: ignore[attr-defined]
-            for kind, item in node.items))
         marker = node.label if node.marker is Marker.ATTACHMENT else node.written
-        return Heading(node.label, marker,
-                       node.title, line.content_start, line.content_end, node.inferred,
-                       tuple(self._heading(child, tables) for child in node.children()),
-                       own_tables)
+        return Heading(node.label, marker, node.title, line.content_start, line.content_end,
+                       node.inferred, tuple(self._heading(child) for child in node.children()),
+                       tuple(self.node_tables.get(id(node), [])))
 
 
 def _walk(node: Node) -> list[Node]:
