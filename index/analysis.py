@@ -1,0 +1,72 @@
+"""Text analysis shared by indexing and querying: normalisation, synonyms, jieba segmentation.
+
+The same :class:`Analyzer` serves documents and queries so that both sides see the same tokens.
+It owns its jieba ``Tokenizer`` (no global state) loaded with the domain dictionary, and jieba's
+cache goes to the folder the caller names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+import jieba
+
+from index.dictionary import DATA, DICTIONARY
+
+SYNONYMS = DATA / "synonyms.tsv"
+# Function words that carry no meaning for retrieval; deliberately short (不 and 以上 stay:
+# 不少于 and 70%以上 are what standards are made of).
+STOPWORDS = frozenset(["的", "了", "和", "与", "及", "或", "是", "在", "对", "为", "将", "等", "由", "把", "被", "其", "并", "按", "按照", "以", "之", "中", "要", "有", "可", "各", "该", "哪些", "什么", "多少", "怎么", "如何", "吗", "呢", "啊", "请问", "我", "我们", "你", "是否"])
+_ARTEFACT = re.compile(r"(\d)\s*([.．])\s+(\d)")  # 4. 5 → 4.5, as extraction left it
+_TOKEN = re.compile(r"[\w.%+-]", re.UNICODE)
+
+
+def load_synonyms(path: Path = SYNONYMS) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            variant, canonical = line.split("\t")
+            pairs.append((variant.strip(), canonical.strip()))
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+class Analyzer:
+    """Normalise, rewrite synonyms, segment with jieba and drop stopwords.
+
+    Args:
+        cache_dir: a writable folder for jieba's prefix-dictionary cache.
+        dictionary: the domain dictionary (``term frequency`` per line).
+        synonyms: the synonym table (``variant<TAB>canonical`` per line).
+    """
+
+    def __init__(self, cache_dir: Path, dictionary: Path = DICTIONARY,
+                 synonyms: Path = SYNONYMS) -> None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces every cache load
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.tmp_dir = str(cache_dir)
+        self._tokenizer.load_userdict(str(dictionary))
+        self._synonyms = load_synonyms(synonyms)
+        self._pattern = re.compile("|".join(re.escape(v) for v, _ in self._synonyms)) \
+            if self._synonyms else None
+        self._canonical = dict(self._synonyms)
+        self.fingerprint = hashlib.sha256(dictionary.read_bytes() + b"\0" + synonyms.read_bytes()
+                                          + b"\0" + " ".join(sorted(STOPWORDS)).encode()).hexdigest()
+
+    def normalise(self, text: str) -> str:
+        """Full-width to half-width (NFKC), lower case, the 4. 5 artefact, synonyms."""
+        text = unicodedata.normalize("NFKC", text).lower()
+        text = _ARTEFACT.sub(r"\1.\3", text)
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda match: self._canonical[match.group(0)], text)
+        return text
+
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of ``text``: jieba's search-mode words (a long term and its sub-words)."""
+        words = self._tokenizer.cut_for_search(self.normalise(text))
+        return [word for word in (w.strip() for w in words)
+                if word and _TOKEN.search(word) and word not in STOPWORDS]
