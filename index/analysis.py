@@ -21,8 +21,9 @@ SYNONYMS = DATA / "synonyms.tsv"
 # Function words that carry no meaning for retrieval; deliberately short (不 and 以上 stay:
 # 不少于 and 70%以上 are what standards are made of).
 STOPWORDS = frozenset([
-    "的", "了", "和", "与", "及", "或", "是", "在", "对", "为", "将", "等", "由", "把", "被", "其", "并", "按", "按照",
-    "以", "之", "中", "要", "有", "可", "各", "该", "哪些", "什么", "多少", "怎么", "如何", "吗", "呢", "啊", "请问", "我",
+    "的", "了", "和", "与", "及", "或", "是", "在", "对", "为", "将", "等", "由",
+    "把", "被", "其", "并", "按", "按照", "以", "之", "中", "要", "有", "可", "各",
+    "该", "哪些", "什么", "多少", "怎么", "如何", "吗", "呢", "啊", "请问", "我",
     "我们", "你", "是否",
 ])
 _ARTEFACT = re.compile(r"(\d)\s*([.．])\s+(\d)")  # 4. 5 → 4.5, as extraction left it
