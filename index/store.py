@@ -1,0 +1,240 @@
+"""The index folder: provisions, BM25 arrays and FAISS vectors, described by ``manifest.json``.
+
+Layout of a built folder (default ``var/index``)::
+
+    manifest.json      format, encoder, analyzer fingerprint, corpus hash, checksums, counts
+    documents.json     document metadata: title, 文号, issuer, jurisdiction with level and parents
+    provisions.jsonl   one provision per line; its line number is its row and its FAISS id
+    bm25/              bm25s arrays (npy) and vocabulary (json)
+    dense.faiss        the vectors, faiss's own format
+
+Nothing is pickled. ``PolicyIndex.load`` checks the manifest and every checksum and refuses a
+mismatch with a message that says how to rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus import CatalogEntry, Cell, Document, Kind, Provision, load_catalog, load_document
+from index.analysis import Analyzer
+from index.dense import DenseIndex
+from index.encoders import EmbeddingCache, Encoder
+from index.errors import IndexMismatch, IndexNotFound
+from index.lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What a search hit says about the document it comes from."""
+
+    id: str
+    file: str  # relative to the corpus folder
+    title: str
+    number: str | None
+    issuer: str
+    jurisdiction: str
+    level: str
+    parents: tuple[str, ...]
+    published: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "file": self.file, "title": self.title, "number": self.number,
+                "issuer": self.issuer, "jurisdiction": self.jurisdiction, "level": self.level,
+                "parents": list(self.parents), "published": self.published}
+
+
+def corpus_hash(corpus: Path) -> str:
+    """A hash of the catalog and every catalogued file: it changes whenever the corpus does."""
+    digest = hashlib.sha256()
+    catalog = corpus / "catalog.toml"
+    digest.update(catalog.read_bytes())
+    for entry in sorted(load_catalog(catalog), key=lambda e: e.file):
+        digest.update(entry.file.encode() + b"\0")
+        digest.update(hashlib.sha256((corpus / "documents" / entry.file).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def lexical_tokens(analyzer: Analyzer, provision: Provision, document: DocumentRecord) -> list[str]:
+    """A provision's text, then its heading path and document title as context."""
+    return (analyzer.tokens(provision.text) + analyzer.tokens(" ".join(provision.path))
+            + analyzer.tokens(document.title))
+
+
+def passage_text(provision: Provision, document: DocumentRecord) -> str:
+    """What the dense encoder reads: the provision with its document title and nearest heading."""
+    heading = provision.path[-1] if provision.path else ""
+    return f"{document.title} {heading} {provision.text}".strip()
+
+
+class PolicyIndex:
+    """Provisions with their lexical and dense indexes, keyed by row."""
+
+    def __init__(self, folder: Path, manifest: dict[str, object], documents: dict[str, DocumentRecord],
+                 provisions: list[Provision], lexical: LexicalIndex, dense: DenseIndex,
+                 analyzer: Analyzer, encoder: Encoder) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.documents = documents
+        self.provisions = provisions
+        self.lexical = lexical
+        self.dense = dense
+        self.analyzer = analyzer
+        self.encoder = encoder
+        self.rows = {provision.id: row for row, provision in enumerate(provisions)}
+        by_jurisdiction: dict[str, list[int]] = {}
+        for row, provision in enumerate(provisions):
+            by_jurisdiction.setdefault(documents[provision.document_id].jurisdiction, []).append(row)
+        self._jurisdiction_rows = {name: np.array(rows, dtype=np.int64)
+                                   for name, rows in by_jurisdiction.items()}
+
+    def rows_in(self, jurisdictions: Sequence[str]) -> npt.NDArray[np.int64]:
+        """The rows of provisions whose document belongs to one of ``jurisdictions``."""
+        parts = [self._jurisdiction_rows[name] for name in jurisdictions if name in self._jurisdiction_rows]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+    def document_of(self, provision: Provision) -> DocumentRecord:
+        return self.documents[provision.document_id]
+
+    # Building ------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, corpus: Path, out: Path, encoder: Encoder, analyzer: Analyzer, cache: Path,
+              progress: Callable[[int, int], Callable[[int], None]] | None = None) -> PolicyIndex:
+        """Parse the catalogued corpus and write a complete index folder to ``out``.
+
+        The folder is written beside ``out`` and moved into place at the end, so a failed build
+        never leaves a half-written index where a good one was.
+        """
+        entries = load_catalog(corpus / "catalog.toml")
+        parsed = [(entry, load_document(entry, corpus / "documents")) for entry in entries]
+        documents = {entry.id: _record(entry, document) for entry, document in parsed}
+        provisions = [p for _, document in parsed for p in document.provisions]
+        lexical = LexicalIndex.build([lexical_tokens(analyzer, p, documents[p.document_id])
+                                      for p in provisions])
+        passages = [passage_text(p, documents[p.document_id]) for p in provisions]
+        embeddings = EmbeddingCache(cache / "embeddings", encoder)
+        missing = sum(1 for text in set(passages) if not embeddings.has(text))
+        tick = progress(len(passages), missing) if progress else None
+        vectors, encoded = embeddings.encode_passages(passages, tick)
+        dense = DenseIndex.build(vectors)
+
+        staging = out.with_name(out.name + ".building")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "bm25").mkdir(parents=True)
+        (staging / "documents.json").write_text(
+            json.dumps([d.to_json() for d in documents.values()], ensure_ascii=False, indent=1),
+            encoding="utf-8")
+        with (staging / "provisions.jsonl").open("w", encoding="utf-8") as handle:
+            for provision in provisions:
+                handle.write(json.dumps(provision.to_json(), ensure_ascii=False) + "\n")
+        lexical.save(staging / "bm25")
+        dense.save(staging / "dense.faiss")
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "encoder": {"name": encoder.name, "dimension": encoder.dimension},
+            "analyzer": {"fingerprint": analyzer.fingerprint},
+            "corpus": {"hash": corpus_hash(corpus), "folder": str(corpus)},
+            "counts": {"documents": len(documents), "provisions": len(provisions),
+                       "clauses": sum(1 for p in provisions if p.kind is Kind.CLAUSE),
+                       "table_rows": sum(1 for p in provisions if p.kind is Kind.TABLE_ROW),
+                       "encoded": encoded},
+            "checksums": _checksums(staging),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+        shutil.rmtree(out, ignore_errors=True)
+        staging.rename(out)
+        return cls(out, manifest, documents, provisions, lexical, dense, analyzer, encoder)
+
+    # Loading ------------------------------------------------------------------------------
+
+    @staticmethod
+    def read_manifest(folder: Path) -> dict[str, object]:
+        path = folder / MANIFEST
+        if not path.is_file():
+            raise IndexNotFound(f"no index in {folder}: build one with `policy-qa build --out {folder}`")
+        try:
+            manifest: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise IndexMismatch(f"{path} is not valid JSON ({error}): rebuild with `policy-qa build`") \
+                from error
+        return manifest
+
+    @classmethod
+    def load(cls, folder: Path, encoder: Encoder, analyzer: Analyzer) -> PolicyIndex:
+        """Open a built folder, refusing one built with another format, encoder or analyzer.
+
+        Raises:
+            IndexNotFound: no manifest in ``folder``.
+            IndexMismatch: the manifest or a checksum disagrees; the message says what to do.
+        """
+        manifest = cls.read_manifest(folder)
+        rebuild = f"rebuild it with `policy-qa build --out {folder}`"
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexMismatch(f"index format {manifest.get('format_version')} in {folder}, this "
+                                f"version reads format {FORMAT_VERSION}: {rebuild}")
+        built_with = manifest.get("encoder", {})
+        assert isinstance(built_with, dict)
+        if built_with.get("name") != encoder.name or built_with.get("dimension") != encoder.dimension:
+            raise IndexMismatch(f"the index in {folder} was built with encoder {built_with.get('name')} "
+                                f"({built_with.get('dimension')} dimensions), not {encoder.name} "
+                                f"({encoder.dimension}): {rebuild} --encoder …, or ask with that encoder")
+        fingerprint = manifest.get("analyzer", {})
+        assert isinstance(fingerprint, dict)
+        if fingerprint.get("fingerprint") != analyzer.fingerprint:
+            raise IndexMismatch(f"the index in {folder} was built with another analyzer dictionary "
+                                f"or synonym table: {rebuild}")
+        expected = manifest.get("checksums", {})
+        actual = _checksums(folder)
+        if expected != actual:
+            assert isinstance(expected, dict)
+            changed = sorted(set(expected) ^ set(actual) | {k for k in expected if expected[k] != actual.get(k)})
+            raise IndexMismatch(f"index files changed since the build ({', '.join(changed)}): {rebuild}")
+        documents = {
+            raw["id"]: DocumentRecord(raw["id"], raw["file"], raw["title"], raw["number"], raw["issuer"],
+                                      raw["jurisdiction"], raw["level"], tuple(raw["parents"]),
+                                      raw["published"])
+            for raw in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
+        with (folder / "provisions.jsonl").open(encoding="utf-8") as handle:
+            provisions = [_provision(json.loads(line)) for line in handle]
+        lexical = LexicalIndex.load(folder / "bm25")
+        dense = DenseIndex.load(folder / "dense.faiss")
+        if dense.size != len(provisions) or lexical.size != len(provisions):
+            raise IndexMismatch(f"index parts disagree on the number of provisions: {rebuild}")
+        return cls(folder, manifest, documents, provisions, lexical, dense, analyzer, encoder)
+
+
+def _record(entry: CatalogEntry, document: Document) -> DocumentRecord:
+    meta = document.meta
+    return DocumentRecord(entry.id, entry.file, meta.title or entry.title, meta.number,
+                          meta.issuer or entry.issuer, entry.jurisdiction, entry.level, entry.parents,
+                          meta.published.isoformat() if meta.published else None)
+
+
+def _provision(raw: dict[str, object]) -> Provision:
+    cells = tuple(Cell(c["column"], c["value"], c["start"], c["end"], c["carried"])  # type: ignore[index]
+                  for c in raw.get("cells", []))  # type: ignore[union-attr]
+    return Provision(
+        str(raw["id"]), str(raw["document_id"]), Kind(raw["kind"]), str(raw["label"]),
+        raw["part"], tuple(raw["path"]), str(raw["text"]),  # type: ignore[arg-type]
+        int(raw["start"]), int(raw["end"]), tuple(raw["departments"]), cells,  # type: ignore[arg-type]
+        raw.get("table"))  # type: ignore[arg-type]
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}

@@ -1,0 +1,91 @@
+"""The search result: one shape for the library, the CLI's ``--json`` and the HTTP API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.store import DocumentRecord
+from qa.figures import Figure
+
+
+@dataclass(frozen=True)
+class RetrieverScore:
+    """One retriever's opinion of a hit: its raw score and the rank it gave (1 = best)."""
+
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    provision_id: str
+    score: float  # the fused score the ranking used
+    scores: dict[str, RetrieverScore | None]  # bm25, dense: None when that retriever missed it
+    relation: str | None  # exact | ancestor | descendant | other; None when no place was asked
+    kind: str
+    text: str
+    answer: str
+    answer_start: int  # offsets of the answer inside ``text``
+    answer_end: int
+    figures: tuple[Figure, ...]
+    path: tuple[str, ...]
+    label: str
+    citation: str
+    document: DocumentRecord
+    start: int  # the provision's offsets in the source file
+    end: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rank": self.rank,
+            "provision_id": self.provision_id,
+            "score": round(self.score, 6),
+            "scores": {name: (None if value is None else {"score": round(value.score, 6),
+                                                          "rank": value.rank})
+                       for name, value in self.scores.items()},
+            "relation": self.relation,
+            "kind": self.kind,
+            "text": self.text,
+            "answer": self.answer,
+            "answer_offsets": {"start": self.answer_start, "end": self.answer_end},
+            "figures": [figure.to_json() for figure in self.figures],
+            "path": list(self.path),
+            "label": self.label,
+            "citation": self.citation,
+            "document": {"id": self.document.id, "title": self.document.title,
+                         "number": self.document.number, "issuer": self.document.issuer,
+                         "jurisdiction": self.document.jurisdiction, "level": self.document.level,
+                         "published": self.document.published},
+            "source": {"file": f"documents/{self.document.file}", "start": self.start,
+                       "end": self.end},
+        }
+
+
+@dataclass(frozen=True)
+class JurisdictionInfo:
+    requested: str | None
+    detected: tuple[str, ...]
+    scope: tuple[str, ...]
+    covered: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {"requested": self.requested, "detected": list(self.detected),
+                "scope": list(self.scope), "covered": self.covered}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    jurisdiction: JurisdictionInfo
+    hits: tuple[Hit, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        return {"query": self.query, "jurisdiction": self.jurisdiction.to_json(),
+                "hits": [hit.to_json() for hit in self.hits]}
+
+
+def citation(document: DocumentRecord, label: str) -> str:
+    """One line a person can paste: 《title》（文号）label."""
+    number = f"（{document.number}）" if document.number else ""
+    return f"《{document.title}》{number}{label}"

@@ -1,0 +1,203 @@
+"""Hybrid search over the index: BM25 and dense results fused, the asked jurisdiction first.
+
+For a query we detect the places it names (or take the ``jurisdiction`` argument), build the
+scope — each place with its ancestors — and rank that scope's provisions first: the lexical
+and dense retrievers search inside the scope (FAISS through an ID selector), and only then the
+rest of the corpus. Every hit says how its document relates to the asked place, and the result
+says whether the place is covered at all, so that one city's rule is never shown as another's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.store import DocumentRecord, PolicyIndex
+from qa.answers import extract
+from qa.errors import BadQuery
+from qa.gazetteer import Gazetteer, Place
+from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
+
+MAX_QUERY_CHARS = 500
+MAX_K = 50
+CANDIDATES = 50  # per retriever and scope group, before fusion
+RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al.); measured in bench/
+MODES = ("hybrid", "bm25", "dense")
+_MEANINGFUL = re.compile(r"[\w]", re.UNICODE)
+_QUERY_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+GROUPS = ("exact", "ancestor", "descendant", "other")
+
+
+@dataclass
+class _Candidate:
+    row: int
+    fused: float = 0.0
+    bm25: RetrieverScore | None = None
+    dense: RetrieverScore | None = None
+
+
+def clean_query(query: str) -> str:
+    """Drop control characters and unpaired surrogates; collapse whitespace.
+
+    Raises:
+        BadQuery: empty after cleaning, or longer than MAX_QUERY_CHARS.
+    """
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQuery(f"the query has {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in query)
+    cleaned = " ".join(kept.split())
+    if not cleaned:
+        raise BadQuery("the query is empty")
+    return cleaned
+
+
+class Searcher:
+    """Answers queries from a loaded :class:`PolicyIndex`."""
+
+    def __init__(self, index: PolicyIndex, gazetteer: Gazetteer) -> None:
+        self.index = index
+        self.gazetteer = gazetteer
+        self._places = {name: gazetteer.resolve(name) for name in
+                        {d.jurisdiction for d in index.documents.values()}}
+
+    def search(self, query: str, jurisdiction: str | None = None, k: int = 5,
+               mode: str = "hybrid") -> SearchResult:
+        """Search, returning at most ``k`` hits.
+
+        Raises:
+            BadQuery: an empty or over-long query, an unknown jurisdiction, k out of 1–50.
+        """
+        if not 1 <= k <= MAX_K:
+            raise BadQuery(f"k must be between 1 and {MAX_K}, not {k}")
+        if mode not in MODES:
+            raise BadQuery(f"mode must be one of {', '.join(MODES)}")
+        query = clean_query(query)
+        asked, info = self._jurisdiction(query, jurisdiction)
+        tokens = self.index.analyzer.tokens(query)
+        if not tokens and not _MEANINGFUL.search(query):
+            return SearchResult(query, info)  # punctuation only: nothing to look for
+        vector = self.index.encoder.encode_queries([query])[0] if mode != "bm25" else None
+        groups = self._groups(asked)
+        ranked: list[tuple[str | None, _Candidate]] = []
+        seen: set[int] = set()
+        for relation, rows in groups:
+            for candidate in self._retrieve(tokens, vector, rows, mode, seen):
+                ranked.append((relation, candidate))
+                seen.add(candidate.row)
+        hits = self._hits(tokens, asked, self._deduplicate(ranked), k)
+        return SearchResult(query, info, tuple(hits))
+
+    # Jurisdiction ---------------------------------------------------------------------------
+
+    def _jurisdiction(self, query: str, requested: str | None) -> tuple[list[Place], JurisdictionInfo]:
+        detected = self.gazetteer.find(query)
+        if requested is not None and requested.strip():
+            place = self.gazetteer.resolve(requested.strip())
+            if place is None:
+                raise BadQuery(f"unknown jurisdiction {requested!r}: name a province, city or county "
+                               "(e.g. 如皋市, 江苏省)")
+            asked = [place]
+        else:
+            requested = None
+            asked = detected
+        scope = [p.name for place in asked for p in self.gazetteer.scope(place)]
+        scope = list(dict.fromkeys(scope))
+        covered = any(document.jurisdiction in scope for document in self.index.documents.values())
+        info = JurisdictionInfo(requested, tuple(p.name for p in detected), tuple(scope),
+                                covered if asked else True)
+        return asked, info
+
+    def relation(self, document: DocumentRecord, asked: Sequence[Place]) -> str | None:
+        if not asked:
+            return None
+        names = {place.name for place in asked}
+        if document.jurisdiction in names:
+            return "exact"
+        if any(document.jurisdiction in {a.name for a in self.gazetteer.ancestors(p)} for p in asked):
+            return "ancestor"
+        if names & set(document.parents):
+            return "descendant"
+        return "other"
+
+    def _groups(self, asked: list[Place]) -> list[tuple[str | None, np.ndarray | None]]:
+        """Row groups in the order they rank: the asked scope, then descendants, then the rest."""
+        if not asked:
+            return [(None, None)]
+        by_relation: dict[str, list[str]] = {relation: [] for relation in GROUPS}
+        for document in self.index.documents.values():
+            relation = self.relation(document, asked)
+            assert relation is not None
+            if document.jurisdiction not in by_relation[relation]:
+                by_relation[relation].append(document.jurisdiction)
+        in_scope = by_relation["exact"] + by_relation["ancestor"]
+        groups: list[tuple[str | None, np.ndarray | None]] = []
+        for relation, names in (("scope", in_scope), ("descendant", by_relation["descendant"]),
+                                ("other", by_relation["other"])):
+            if names:
+                groups.append((relation, self.index.rows_in(names)))
+        return groups
+
+    # Retrieval and fusion ---------------------------------------------------------------------
+
+    def _retrieve(self, tokens: list[str], vector: np.ndarray | None, rows: np.ndarray | None,
+                  mode: str, seen: set[int]) -> list[_Candidate]:
+        candidates: dict[int, _Candidate] = {}
+        if mode in ("hybrid", "bm25") and tokens:
+            allowed = None
+            if rows is not None:
+                allowed = np.zeros(self.index.lexical.size, dtype=bool)
+                allowed[rows] = True
+            for rank, (row, score) in enumerate(self.index.lexical.search(tokens, CANDIDATES, allowed), 1):
+                candidates.setdefault(row, _Candidate(row)).bm25 = RetrieverScore(score, rank)
+        if mode in ("hybrid", "dense") and vector is not None:
+            for rank, (row, score) in enumerate(self.index.dense.search(vector, CANDIDATES, rows), 1):
+                candidates.setdefault(row, _Candidate(row)).dense = RetrieverScore(score, rank)
+        for candidate in candidates.values():
+            candidate.fused = sum(1.0 / (RRF_K + s.rank) for s in (candidate.bm25, candidate.dense) if s)
+        fresh = [c for c in candidates.values() if c.row not in seen]
+        return sorted(fresh, key=lambda c: (-c.fused, c.row))
+
+    def _deduplicate(self, ranked: list[tuple[str | None, _Candidate]]
+                     ) -> list[tuple[str | None, _Candidate]]:
+        """Drop a provision whose text repeats one ranked above it (a county copying its
+        province's sentence): the first, in-scope copy stays."""
+        kept: list[tuple[str | None, _Candidate]] = []
+        shapes: list[set[str]] = []
+        for relation, candidate in ranked:
+            shape = _bigrams(self.index.provisions[candidate.row].text)
+            if any(_jaccard(shape, other) > 0.9 for other in shapes):
+                continue
+            kept.append((relation, candidate))
+            shapes.append(shape)
+            if len(kept) >= MAX_K:
+                break
+        return kept
+
+    def _hits(self, tokens: list[str], asked: list[Place], ranked: list[tuple[str | None, _Candidate]],
+              k: int) -> list[Hit]:
+        hits = []
+        for rank, (_, candidate) in enumerate(ranked[:k], start=1):
+            provision = self.index.provisions[candidate.row]
+            document = self.index.document_of(provision)
+            answer = extract(provision, tokens, self.index.analyzer.tokens)
+            hits.append(Hit(rank, provision.id, candidate.fused,
+                            {"bm25": candidate.bm25, "dense": candidate.dense},
+                            self.relation(document, asked), provision.kind.value,
+                            provision.text, answer.text, answer.start, answer.end, answer.figures,
+                            provision.path, provision.label, citation(document, provision.label),
+                            document, provision.start, provision.end))
+        return hits
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+

@@ -1,0 +1,115 @@
+"""The index folder: build, round trip, and refusal of mismatched or tampered folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.catalog import DEFAULT_FOLDER
+from index.analysis import Analyzer
+from index.errors import IndexMismatch, IndexNotFound
+from index.store import PolicyIndex, corpus_hash
+from tests.index.fakes import HashEncoder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[PolicyIndex, Path, Analyzer]:
+    root = tmp_path_factory.mktemp("index")
+    analyzer = Analyzer(root / "cache" / "jieba")
+    index = PolicyIndex.build(DEFAULT_FOLDER, root / "index", HashEncoder(), analyzer, root / "cache")
+    return index, root, analyzer
+
+
+def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
+    index, root, _ = built
+    folder = root / "index"
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {"manifest.json", "documents.json", "provisions.jsonl", "dense.faiss",
+            "bm25/vocab.index.json", "bm25/params.index.json"} <= names
+    assert not any(name.endswith((".pkl", ".pickle")) for name in names)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == 1
+    assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64}
+    assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
+    assert manifest["counts"]["provisions"] == len(index.provisions) == 498
+    assert set(manifest["checksums"]) == names - {"manifest.json"}
+
+
+def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
+    index, root, analyzer = built
+    loaded = PolicyIndex.load(root / "index", HashEncoder(), analyzer)
+    assert loaded.provisions == index.provisions
+    assert loaded.documents == index.documents
+    vector = HashEncoder().encode_queries(["托育服务用房"])[0]
+    assert loaded.dense.search(vector, 5) == index.dense.search(vector, 5)
+    tokens = analyzer.tokens("每百户托育服务用房")
+    assert loaded.lexical.search(tokens, 5) == index.lexical.search(tokens, 5)
+    rows = loaded.rows_in(["宿城区"])
+    assert rows.size and all(loaded.provisions[r].document_id == "suicheng-2023" for r in rows)
+
+
+def test_rebuild_reencodes_nothing_when_the_corpus_is_unchanged(
+        built: tuple[PolicyIndex, Path, Analyzer]) -> None:
+    _, root, analyzer = built
+    encoder = HashEncoder()
+    again = PolicyIndex.build(DEFAULT_FOLDER, root / "again", encoder, analyzer, root / "cache")
+    assert encoder.passages_encoded == 0
+    assert again.manifest["counts"]["encoded"] == 0  # type: ignore[index]
+
+
+def _copy(root: Path, name: str) -> Path:
+    target = root / "copies" / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(root / "index", target)
+    return target
+
+
+def test_load_refuses_what_does_not_match(built: tuple[PolicyIndex, Path, Analyzer], tmp_path: Path) -> None:
+    _, root, analyzer = built
+    with pytest.raises(IndexNotFound, match="policy-qa build"):
+        PolicyIndex.load(tmp_path / "nothing", HashEncoder(), analyzer)
+
+    class OtherEncoder(HashEncoder):
+        name = "another-model"
+
+    with pytest.raises(IndexMismatch, match="built with encoder hash-bigrams-64"):
+        PolicyIndex.load(root / "index", OtherEncoder(), analyzer)
+
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("托位 50000\n", encoding="utf-8")
+    with pytest.raises(IndexMismatch, match="analyzer"):
+        PolicyIndex.load(root / "index", HashEncoder(), Analyzer(tmp_path / "j", dictionary=dictionary))
+
+    folder = _copy(root, "copy")
+    with (folder / "provisions.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    with pytest.raises(IndexMismatch, match="provisions.jsonl"):
+        PolicyIndex.load(folder, HashEncoder(), analyzer)
+
+    old = _copy(root, "old")
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format_version"] = 0
+    (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexMismatch, match="format 0"):
+        PolicyIndex.load(old, HashEncoder(), analyzer)
+
+
+def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Analyzer], tmp_path: Path) -> None:
+    _, root, analyzer = built
+    target = tmp_path / "index"
+    shutil.copytree(root / "index", target)
+
+    class Broken(HashEncoder):
+        name = "broken"
+
+        def encode_passages(self, texts):  # type: ignore[no-untyped-def]
+            raise RuntimeError("encoder crashed")
+
+    with pytest.raises(RuntimeError):
+        PolicyIndex.build(DEFAULT_FOLDER, target, Broken(), analyzer, tmp_path / "cache")
+    assert PolicyIndex.load(target, HashEncoder(), analyzer).manifest["counts"]["provisions"] == 498  # type: ignore[index]
+    assert np.all(PolicyIndex.load(target, HashEncoder(), analyzer).rows_in(["江苏省"]) >= 0)
