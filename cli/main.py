@@ -255,3 +255,49 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
         click.echo(f"   答：{answer}")
         if hit.text != hit.answer:
             click.echo(f"   原文：{hit.text}")
+
+
+@main.command(name="eval")
+@click.argument("file", type=FILE, required=False)
+@click.option("--baseline/--no-baseline", default=True, show_default=True,
+              help="Also run the Chatchat-style baseline (750-character windows, jieba BM25 + "
+                   "dense, RRF); its first run encodes the windows, later runs use the cache.")
+@click.option("--corpus", "corpus_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=DEFAULT_FOLDER, show_default="the bundled corpus", envvar="POLICY_QA_CORPUS",
+              help="The corpus the baseline windows are cut from [env: POLICY_QA_CORPUS].")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@INDEX_OPTION
+@CACHE_OPTION
+def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bool,
+             index_folder: Path, cache_folder: Path) -> None:
+    """Score retrieval and answers on a question set (default: the public set).
+
+    Prints hit@1, hit@5, MRR@10, recall@10, answer@1, jurisdiction and abstention accuracy and
+    the median length of returned provisions, per question kind, for BM25 alone, dense alone,
+    the hybrid and the Chatchat-style baseline.
+
+    \b
+    Example:
+      policy-qa eval qa/eval/public.jsonl
+    """
+    from tqdm import tqdm
+
+    from qa.baseline import ChatchatBaseline
+    from qa.evaluation import evaluate as run, format_table, load_questions
+
+    path = file or Path(__file__).resolve().parent.parent / "qa" / "eval" / "public.jsonl"
+    try:
+        questions = load_questions(path)
+    except (OSError, ValueError) as error:
+        raise _fail(error) from error
+    searcher = open_searcher(index_folder, cache_folder, None)
+    comparison = ChatchatBaseline.build(corpus_folder, searcher.index.encoder, cache_folder) \
+        if baseline else None
+    with tqdm(total=len(questions), unit="question", file=sys.stderr) as bar:
+        table = run(questions, searcher, comparison, lambda: bar.update(1))
+    if as_json:
+        click.echo(_dump({system: {kind: scores.summary() for kind, scores in kinds.items()}
+                          for system, kinds in table.items()}))
+    else:
+        click.echo(f"{len(questions)} questions from {path}\n")
+        click.echo(format_table(table))

@@ -1,0 +1,174 @@
+"""The evaluation harness: retrieval and answer quality per question kind, side by side.
+
+``policy-qa eval FILE`` runs every question of a JSON-lines set through BM25 alone, dense alone,
+the full hybrid, and the Chatchat-style baseline, and prints hit@1, hit@5, MRR@10, recall@10
+over all expected provisions, answer@1, jurisdiction and abstention accuracy, and the median
+length of returned provisions, per kind and overall.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.baseline import ChatchatBaseline
+from qa.search import Searcher
+
+METRICS = ("hit@1", "hit@5", "mrr@10", "recall@10", "answer@1", "jurisdiction", "abstention",
+           "median_chars")
+SYSTEMS = ("bm25", "dense", "hybrid", "chatchat")
+
+
+@dataclass(frozen=True)
+class Expected:
+    provision: str
+    contains: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    question: str
+    jurisdiction: str | None
+    expected: tuple[Expected, ...]
+    detected: tuple[str, ...]
+    covered: bool
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a question set; every line is one JSON object (see qa/eval/README.md)."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            questions.append(Question(
+                raw["id"], raw["kind"], raw["question"], raw.get("jurisdiction"),
+                tuple(Expected(e["provision"], e["contains"]) for e in raw.get("expected", [])),
+                tuple(raw.get("detected", [])), bool(raw.get("covered", True))))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}:{number}: not a question ({error})") from error
+    return questions
+
+
+@dataclass
+class Outcome:
+    """One system's result for one question."""
+
+    ranked: list[set[str]]  # per returned item, best first: the provision ids it stands for
+    answer: str
+    lengths: list[int]
+    jurisdiction_ok: bool | None
+    abstained: bool | None
+
+
+@dataclass
+class Scores:
+    values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, question: Question, outcome: Outcome) -> None:
+        v = self.values
+        v["median_chars"].extend(outcome.lengths)
+        if outcome.jurisdiction_ok is not None:
+            v["jurisdiction"].append(float(outcome.jurisdiction_ok))
+        if not question.covered:
+            v["abstention"].append(float(bool(outcome.abstained)))
+            return
+        if not question.expected:
+            return
+        wanted = {e.provision for e in question.expected}
+        top = outcome.ranked[:10]
+        first = next((i for i, ids in enumerate(top, 1) if ids & wanted), None)
+        v["hit@1"].append(float(first == 1))
+        v["hit@5"].append(float(first is not None and first <= 5))
+        v["mrr@10"].append(1.0 / first if first else 0.0)
+        found = set().union(*top) if top else set()
+        v["recall@10"].append(len(wanted & found) / len(wanted))
+        answered = outcome.ranked[0] if outcome.ranked else set()
+        v["answer@1"].append(float(any(
+            e.provision in answered and _compact(e.contains) in _compact(outcome.answer)
+            for e in question.expected)))
+
+    def summary(self) -> dict[str, float | None]:
+        result: dict[str, float | None] = {}
+        for metric in METRICS:
+            values = self.values.get(metric, [])
+            if not values:
+                result[metric] = None
+            elif metric == "median_chars":
+                result[metric] = statistics.median(values)
+            else:
+                result[metric] = sum(values) / len(values)
+        return result
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def run_searcher(searcher: Searcher, question: Question, mode: str) -> Outcome:
+    result = searcher.search(question.question, question.jurisdiction, 10, mode)
+    hits = result.hits
+    in_scope = any(hit.relation in ("exact", "ancestor") for hit in hits)
+    return Outcome([{hit.provision_id} for hit in hits], hits[0].answer if hits else "",
+                   [len(hit.text) for hit in hits[:5]],
+                   set(result.jurisdiction.detected) == set(question.detected),
+                   (not result.jurisdiction.covered) and not in_scope)
+
+
+def run_baseline(baseline: ChatchatBaseline, spans: dict[str, list[tuple[str, int, int]]],
+                 question: Question) -> Outcome:
+    """A window stands for every provision it overlaps, and answers with its whole text, as
+    Chatchat hands its chunk to the model. It has no notion of jurisdiction: it never abstains."""
+    windows = baseline.search(question.question, 10)
+    ranked = [{pid for pid, start, end in spans[w.document_id] if start < w.end and w.start < end}
+              for w in windows]
+    return Outcome(ranked, windows[0].text if windows else "", [len(w.text) for w in windows[:5]],
+                   None, False)
+
+
+def evaluate(questions: Sequence[Question], searcher: Searcher, baseline: ChatchatBaseline | None,
+             progress: Callable[[], None] | None = None) -> dict[str, dict[str, Scores]]:
+    """Scores per system and per kind (kind ``all`` for the whole set)."""
+    spans: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for provision in searcher.index.provisions:
+        spans[provision.document_id].append((provision.id, provision.start, provision.end))
+    table: dict[str, dict[str, Scores]] = {s: defaultdict(Scores) for s in SYSTEMS}
+    for question in questions:
+        for system in SYSTEMS:
+            if system == "chatchat":
+                if baseline is None:
+                    continue
+                outcome = run_baseline(baseline, spans, question)
+            else:
+                outcome = run_searcher(searcher, question, system)
+            table[system][question.kind].add(question, outcome)
+            table[system]["all"].add(question, outcome)
+        if progress:
+            progress()
+    return table
+
+
+def format_table(table: dict[str, dict[str, Scores]]) -> str:
+    kinds = sorted({kind for scores in table.values() for kind in scores}, key=lambda k: (k != "all", k))
+    header = f"{'kind':<13}{'system':<10}" + "".join(f"{m:>13}" for m in METRICS)
+    lines = [header, "-" * len(header)]
+    for kind in kinds:
+        for system in SYSTEMS:
+            if kind not in table[system]:
+                continue
+            summary = table[system][kind].summary()
+            cells = []
+            for metric in METRICS:
+                value = summary[metric]
+                cells.append(f"{'—':>13}" if value is None else
+                             f"{value:>13.0f}" if metric == "median_chars" else f"{value:>13.3f}")
+            lines.append(f"{kind:<13}{system:<10}" + "".join(cells))
+        lines.append("")
+    return "\n".join(lines)
