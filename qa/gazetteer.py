@@ -33,6 +33,7 @@ import csv
 import functools
 import importlib.util
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,10 @@ SUB_COUNTY_FOLLOWERS = ("镇", "乡", "村", "街", "路", "巷", "社区")
 # jieba's frequency from which a two-character word is common enough to veto a short name that
 # would cut through it (about 22,000 words); rarer entries of its dictionary are mostly noise.
 COMMON_WORD_FLOOR = 100
+# Official romanisations that differ from plain pinyin.
+ROMAN_OVERRIDES = {"陕西": "shaanxi"}
+_LATIN = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"\b([A-Za-z]+)(?:['’]s)?\b")
 _COLUMNS = ("year", "province_name", "city_name", "county_name", "province_adcode", "city_adcode",
             "county_adcode", "province_short", "city_short", "county_short", "rank")
 
@@ -239,16 +244,58 @@ class Gazetteer:
         of a short name; if it is still ambiguous it is left out.
         """
         mentions = self._mentions(text)
-        anchors = list(dict.fromkeys(m.entry.places[0] for m in mentions
+        roman = self._roman_mentions(text)
+        anchors = list(dict.fromkeys(m.entry.places[0] for m in [*mentions, *roman]
                                      if len(m.entry.places) == 1 and not m.entry.generic))
-        found: dict[Place, None] = {}  # ordered and de-duplicated
+        located: list[tuple[int, Place]] = []
         previous: tuple[_Mention, Place] | None = None
         for mention in mentions:
             place = self._settle(mention, anchors, context, previous)
             if place is not None:
-                found[place] = None
+                located.append((mention.start, place))
             previous = (mention, place) if place is not None else None
-        return list(found)
+        for mention in roman:
+            place = self._settle(mention, anchors, context, None)
+            if place is not None:
+                located.append((mention.start, place))
+        # Ordered by position and de-duplicated.
+        return list(dict.fromkeys(place for _, place in sorted(located, key=lambda item: item[0])))
+
+    def _roman_mentions(self, text: str) -> list[_Mention]:
+        """Romanised names in English text: Rugao, Jiangsu, Suqian's, "Su Cheng"."""
+        if not _LATIN.search(text):
+            return []
+        words = [(m.start(), m.end(), m.group(1).lower()) for m in _LATIN_WORD.finditer(text)]
+        mentions = []
+        index = 0
+        while index < len(words):
+            start, end, word = words[index]
+            pair = word + words[index + 1][2] if index + 1 < len(words) else ""
+            if pair in self._roman:
+                mentions.append(_Mention(start, words[index + 1][1], self._roman[pair]))
+                index += 2
+                continue
+            if word in self._roman:
+                mentions.append(_Mention(start, end, self._roman[word]))
+            index += 1
+        return mentions
+
+    @functools.cached_property
+    def _roman(self) -> dict[str, _Entry]:
+        """Pinyin of every matchable short name (如皋 → rugao), built on first English text."""
+        from pypinyin import lazy_pinyin  # 0.2 s to import: only when English text needs it
+
+        places: defaultdict[str, set[Place]] = defaultdict(set)
+        for name, entry in self._matchable.items():
+            if entry.generic or len(name) < 2:
+                continue
+            short = name if entry.short else _strip_suffix(name, entry.places)
+            if short is None or len(short) < 2:
+                continue
+            key = ROMAN_OVERRIDES.get(short) or "".join(lazy_pinyin(short)).lower()
+            if key.isascii() and key.isalpha() and len(key) >= 4:
+                places[key].update(entry.places)
+        return {key: _Entry(_sorted(found), short=True, generic=False) for key, found in places.items()}
 
     # Matching --------------------------------------------------------------------------------
 
@@ -320,6 +367,14 @@ class Gazetteer:
         if any(outer not in self.ancestors(inner) for outer, inner in itertools.pairwise(places)):
             return None
         return places[-1]
+
+
+def _strip_suffix(name: str, places: Sequence[Place]) -> str | None:
+    """如皋市 → 如皋: the full name without its level suffix, for romanising."""
+    for suffix in ("自治区", "自治州", "自治县", "特别行政区", "省", "市", "县", "区", "州", "盟", "旗"):
+        if name.endswith(suffix) and any(place.name == name for place in places):
+            return name[: -len(suffix)]
+    return None
 
 
 def _sorted(places: Iterable[Place]) -> tuple[Place, ...]:

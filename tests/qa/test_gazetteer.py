@@ -213,7 +213,6 @@ def test_find(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("text", [
     "",
     "，。！？、“”（）…… ,.;:!?",
-    "What is the childcare standard in Rugao?",  # English is out of scope
     "支持社会力量发展普惠性养老托育服务，推进“一街一镇一普惠”",
     "通过整合资源、创新实践，发展互助式养老，建设儿童友好型城市",  # 资源县, 互助县, 友好区
     "每周至少提供一次探访，确保定期体检，纳入医保定点",  # 周至, 保定 cut through words
@@ -284,3 +283,17 @@ def test_find_returns_distinct_known_places(text: str) -> None:
     found = gazetteer.find(text)
     assert len(found) == len(set(found))
     assert all(gazetteer.get(place.code) == place for place in found)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("What is the childcare standard in Rugao?", ["如皋市"]),
+    ("How many childcare places does Jiangsu province aim for by 2025?", ["江苏省"]),
+    ("Shanghai's space standard for elderly care rooms", ["上海市"]),
+    ("parental leave in Suizhou", ["随州市"]),
+    ("Suqian Sucheng district childcare", ["宿迁市", "宿城区"]),
+    ("Beijing and Lianshui county", ["北京市", "涟水县"]),
+    ("What is the standard for new residential communities?", []),
+    ("Suzhou", []),  # 苏州 and 宿州 share the romanisation: left out, not guessed
+])
+def test_romanised_names_in_english_text(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
+    assert [place.name for place in gazetteer.find(text)] == expected
