@@ -24,7 +24,8 @@ wrong jurisdiction, which is worse than detecting none:
   province or prefecture-level city it conventionally means (长沙 → 长沙市, not 长沙县;
   河北 → 河北省, not 天津's 河北区); otherwise it is left out, never guessed.
 
-Only Chinese names are recognised: romanised names (Rugao, Jiangsu) are out of scope.
+Romanised names in English text (Rugao, Jiangsu, Sucheng) are matched by their pinyin; a
+romanisation shared by several places (Suzhou: 苏州, 宿州) is settled like any ambiguous name.
 """
 
 from __future__ import annotations
