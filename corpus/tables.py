@@ -188,6 +188,7 @@ def build_table(naive_rows: list[Row]) -> ParsedTable:
                 if index < len(parsed.cells):
                     parsed.cells[index][1].listing = True
     _carry_down(parsed_rows, columns)
+    _name_summary_values(parsed_rows, columns)
     spans = [s for s in [title_span, *header_spans, *caption_spans] if s] + [r.span for r in parsed_rows]
     return ParsedTable(title, title_span, columns, header_spans, caption_spans, parsed_rows,
                        min(s[0] for s in spans), max(s[1] for s in spans))
@@ -279,6 +280,27 @@ def _carry_down(rows: list[TableRow], columns: list[str]) -> None:
                 elif index in previous.carried:
                     row.carried[index] = previous.carried[index]
         previous = row
+
+
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _name_summary_values(rows: list[TableRow], columns: list[str]) -> None:
+    """A short 合计 row (合计 | 7826.39) names its figures after the numeric columns they total.
+
+    Extraction keeps only the filled cells of a total row, so position says nothing; the columns
+    whose data cells are numbers (序号 aside) are what such a row can total, in order.
+    """
+    full = [row for row in rows if not row.summary and len(row.cells) == len(columns)]
+    numeric = [i for i, column in enumerate(columns) if not _SERIAL.match(column) and full and
+               sum(1 for row in full if _NUMBER.match(row.cells[i][1].value)) >= 0.6 * len(full)]
+    for row in rows:
+        if not row.summary:
+            continue
+        values = [i for i, (_, cell) in enumerate(row.cells) if _NUMBER.match(cell.value)]
+        if values and len(values) <= len(numeric):
+            for position, index in zip(values, numeric[-len(values):], strict=True):
+                row.cells[position] = (columns[index], row.cells[position][1])
 
 
 def render_row(title: str | None, row: TableRow) -> str:

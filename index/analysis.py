@@ -18,6 +18,8 @@ import jieba
 from index.dictionary import DATA, DICTIONARY
 
 SYNONYMS = DATA / "synonyms.tsv"
+# Bump when normalise() or tokens() change behaviour: indexes built before then must be rebuilt.
+VERSION = 2
 # Function words that carry no meaning for retrieval; deliberately short (不 and 以上 stay:
 # 不少于 and 70%以上 are what standards are made of).
 STOPWORDS = frozenset([
@@ -27,6 +29,7 @@ STOPWORDS = frozenset([
     "我们", "你", "是否",
 ])
 _ARTEFACT = re.compile(r"(\d)\s*([.．])\s+(\d)")  # 4. 5 → 4.5, as extraction left it
+_PER_ONE = re.compile(r"每一([百千万])")  # 每一百户 → 每百户
 _TOKEN = re.compile(r"[\w.%+-]", re.UNICODE)
 
 
@@ -59,13 +62,15 @@ class Analyzer:
         self._pattern = re.compile("|".join(re.escape(v) for v, _ in self._synonyms)) \
             if self._synonyms else None
         self._canonical = dict(self._synonyms)
-        self.fingerprint = hashlib.sha256(dictionary.read_bytes() + b"\0" + synonyms.read_bytes()
+        self.fingerprint = hashlib.sha256(f"v{VERSION}".encode() + dictionary.read_bytes() + b"\0"
+                                          + synonyms.read_bytes()
                                           + b"\0" + " ".join(sorted(STOPWORDS)).encode()).hexdigest()
 
     def normalise(self, text: str) -> str:
         """Full-width to half-width (NFKC), lower case, the 4. 5 artefact, synonyms."""
         text = unicodedata.normalize("NFKC", text).lower()
         text = _ARTEFACT.sub(r"\1.\3", text)
+        text = _PER_ONE.sub(r"每\1", text)
         if self._pattern is not None:
             text = self._pattern.sub(lambda match: self._canonical[match.group(0)], text)
         return text

@@ -82,7 +82,8 @@ def _best_sentence(text: str, query_tokens: list[str],
 
 def _row_answer(text: str, query_tokens: list[str],
                 tokenize: Callable[[str], list[str]]) -> tuple[int, int]:
-    """From the first segment after the table title to the segment the question asks about."""
+    """The row without its table title; cut after the value column the question asks about
+    (2024年：4.0 for a question about 2024), if it asks about one."""
     segments = []
     position = 0
     for piece in text.split(_SEGMENT):
@@ -90,10 +91,12 @@ def _row_answer(text: str, query_tokens: list[str],
         position += len(piece) + len(_SEGMENT)
     if len(segments) == 1:
         return 0, len(text)
-    body = segments[1:]
     query = set(query_tokens)
-    scores = [sum(len(t) for t in set(tokenize(text[s:e])) & query) for s, e in body]
-    asked = [i for i, score in enumerate(scores) if score > 0]
-    if not asked or max(asked) == 0:
-        return body[0][0], body[-1][1]
-    return body[0][0], body[max(asked)][1]
+    asked = []
+    for index in range(1, len(segments)):
+        start, end = segments[index]
+        label, colon, value = text[start:end].partition("：")
+        if colon and re.search(r"\d", value) and set(tokenize(label)) & query:
+            asked.append(index)
+    last = max(asked) if asked else len(segments) - 1
+    return segments[1][0], segments[last][1]

@@ -138,7 +138,7 @@ def test_suicheng_lost_heading_and_attachment_tables(documents: dict[str, Docume
     assert cell(plan[1], "责任单位") == "民政局"  # merged cell carried down
     assert plan[38].departments == ("发改局", "民政局", "卫健局", "资规分局")
     projects = rows(document, "附件4")
-    assert projects[-1].text == "宿城区促进养老托育服务项目清单｜合计｜7826.39"
+    assert projects[-1].text == "宿城区促进养老托育服务项目清单｜合计｜总投资（万元）：7826.39"
 
 
 @pytest.mark.parametrize("document_id", ["rugao-2023", "jiangsu-2021", "suizhou-2022",

@@ -38,7 +38,7 @@ def test_group_captions_and_repeated_headers_are_not_rows() -> None:
     assert [r.text for r in rows] == [
         "一、养老（1个）｜项目名称：敬老院｜总投资：500",
         "二、托育（1个）｜项目名称：托育中心｜总投资：80",
-        "合计｜580",
+        "合计｜总投资：580",
     ]
 
 
