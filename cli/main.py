@@ -16,7 +16,6 @@ import click
 from corpus import CorpusError, Document, Heading, load_catalog, parse_file
 from corpus.catalog import DEFAULT_FOLDER
 
-
 if TYPE_CHECKING:
     from qa.search import Searcher
 
@@ -283,7 +282,8 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     from tqdm import tqdm
 
     from qa.baseline import ChatchatBaseline
-    from qa.evaluation import evaluate as run, format_table, load_questions
+    from qa.evaluation import evaluate as run
+    from qa.evaluation import format_table, load_questions
 
     path = file or Path(__file__).resolve().parent.parent / "qa" / "eval" / "public.jsonl"
     try:

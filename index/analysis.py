@@ -62,6 +62,8 @@ class Analyzer:
         self._pattern = re.compile("|".join(re.escape(v) for v, _ in self._synonyms)) \
             if self._synonyms else None
         self._canonical = dict(self._synonyms)
+        self.terms = frozenset(line.split()[0] for line in dictionary.read_text(encoding="utf-8").splitlines()
+                               if line.strip())
         self.fingerprint = hashlib.sha256(f"v{VERSION}".encode() + dictionary.read_bytes() + b"\0"
                                           + synonyms.read_bytes()
                                           + b"\0" + " ".join(sorted(STOPWORDS)).encode()).hexdigest()

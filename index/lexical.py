@@ -6,6 +6,7 @@ return out-of-scope documents with score 0 when few documents match (see docs/re
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import bm25s
@@ -17,7 +18,20 @@ class LexicalIndex:
     def __init__(self, model: bm25s.BM25, size: int) -> None:
         self._model = model
         self.size = size
-        self._vocabulary: set[str] = set(model.vocab_dict) if model.vocab_dict else set()
+        vocabulary: dict[str, int] = model.vocab_dict or {}
+        self._vocabulary = set(vocabulary)
+        # Document frequency per token, from the column pointers of bm25s's token-major matrix.
+        counts = np.diff(np.asarray(model.scores["indptr"]))
+        self._document_frequency = {token: int(counts[i]) if i < len(counts) else 0
+                                    for token, i in vocabulary.items()}
+
+    def idf(self, token: str) -> float:
+        """How rare a token is across provisions: log(1 + N / df); unseen tokens count as rarest."""
+        return math.log(1.0 + self.size / max(1, self._document_frequency.get(token, 0)))
+
+    def coverage(self, tokens: list[str]) -> float:
+        """The share of query tokens the index knows: an English query sees almost nothing."""
+        return sum(1 for token in tokens if token in self._vocabulary) / len(tokens) if tokens else 0.0
 
     @classmethod
     def build(cls, documents: list[list[str]]) -> LexicalIndex:

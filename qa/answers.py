@@ -43,13 +43,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def extract(provision: Provision, query_tokens: list[str],
-            tokenize: Callable[[str], list[str]]) -> Answer:
-    """The best answer inside ``provision`` for a query analysed into ``query_tokens``."""
+def extract(provision: Provision, query_tokens: list[str], tokenize: Callable[[str], list[str]],
+            idf: Callable[[str], float] = lambda token: 1.0) -> Answer:
+    """The best answer inside ``provision`` for a query analysed into ``query_tokens``.
+
+    Sentences are scored by the query tokens they share, each weighted by its length and rarity
+    (``idf``), so that 三孩 outweighs 父母 in 「生三孩的父母育儿假有多少天」.
+    """
     if provision.kind is Kind.TABLE_ROW:
         start, end = _row_answer(provision.text, query_tokens, tokenize)
     else:
-        start, end = _best_sentence(provision.text, query_tokens, tokenize)
+        start, end = _best_sentence(provision.text, query_tokens, tokenize, idf)
     text = provision.text[start:end]
     figures = tuple(
         Figure(f.text, f.start + start, f.end + start, f.value, f.unit, f.operator, f.per)
@@ -57,27 +61,33 @@ def extract(provision: Provision, query_tokens: list[str],
     return Answer(text, start, end, figures)
 
 
-def _score(tokens: list[str], query: set[str], wants_quantity: bool, text: str) -> float:
-    overlap = sum(len(token) for token in set(tokens) & query)
+def _score(tokens: list[str], query: set[str], wants_quantity: bool, text: str,
+           idf: Callable[[str], float]) -> float:
+    overlap = sum(len(token) * idf(token) for token in set(tokens) & query)
     if wants_quantity and parse_figures(text):
-        overlap += 2
+        overlap *= 1.2
     return overlap
 
 
-def _best_sentence(text: str, query_tokens: list[str],
-                   tokenize: Callable[[str], list[str]]) -> tuple[int, int]:
+def _best_sentence(text: str, query_tokens: list[str], tokenize: Callable[[str], list[str]],
+                   idf: Callable[[str], float]) -> tuple[int, int]:
+    """The best sentence; with its neighbour when that one answers almost as well (a standard
+    often runs over two clauses: 新建…30平方米；已建成…20平方米)."""
     spans = sentences(text) or [(0, len(text))]
     query = set(query_tokens)
     wants_quantity = bool(_QUANTITY_WORDS.search(" ".join(query_tokens)))
-    scored = [(_score(tokenize(text[s:e]), query, wants_quantity, text[s:e]), -i, (s, e))
-              for i, (s, e) in enumerate(spans)]
-    best = max(scored)[2]
-    start, end = best
+    scores = [_score(tokenize(text[s:e]), query, wants_quantity, text[s:e], idf) for s, e in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    first, last = best, best
+    neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(spans)]
+    if neighbours:
+        other = max(neighbours, key=lambda i: scores[i])
+        if scores[best] > 0 and scores[other] >= 0.8 * scores[best]:
+            first, last = min(best, other), max(best, other)
     # A sentence that is only a title (养老服务方面，) gets the next sentence with it.
-    index = spans.index(best)
-    if end - start < 12 and index + 1 < len(spans):
-        end = spans[index + 1][1]
-    return start, end
+    if spans[last][1] - spans[first][0] < 12 and last + 1 < len(spans):
+        last += 1
+    return spans[first][0], spans[last][1]
 
 
 def _row_answer(text: str, query_tokens: list[str],
@@ -96,7 +106,8 @@ def _row_answer(text: str, query_tokens: list[str],
     for index in range(1, len(segments)):
         start, end = segments[index]
         label, colon, value = text[start:end].partition("：")
-        if colon and re.search(r"\d", value) and set(tokenize(label)) & query:
+        # Only a column named by a year or figure (2024年, 2025年目标值) is one to stop at.
+        if colon and re.search(r"\d", label) and re.search(r"\d", value) and set(tokenize(label)) & query:
             asked.append(index)
     last = max(asked) if asked else len(segments) - 1
     return segments[1][0], segments[last][1]

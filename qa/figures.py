@@ -66,7 +66,7 @@ def parse_figures(text: str) -> list[Figure]:
         if _preceded_by_digit_or_letter(text, found.start("value")):
             continue
         unit = {"平米": "平方米", "㎡": "平方米", "％": "%"}.get(unit or "", unit)
-        operator = _BEFORE.get(before or "", None) or _AFTER.get(after or "", "=")
+        operator = _BEFORE.get(before or "") or _AFTER.get(after or "", "=")
         if before and after and _AFTER[after] != "=":
             operator = _AFTER[after] if _BEFORE[before] == "=" else _BEFORE[before]
         per = None if unit in ("岁", "周岁") else _per(text, found.start())
@@ -88,8 +88,7 @@ def _column_values(text: str) -> list[Figure]:
     values = []
     for match in _COLUMN_VALUE.finditer(text):
         start, end = match.span("text")
-        operator = {"≥": "≥", "≤": "≤", ">": ">", "＞": ">", "<": "<", "＜": "<"}.get(
-            match.group("op") or "", None) or _AFTER.get(match.group("after") or "", "=")
+        operator = {"≥": "≥", "≤": "≤", ">": ">", "＞": ">", "<": "<", "＜": "<"}.get(match.group("op") or "") or _AFTER.get(match.group("after") or "", "=")
         unit = {"％": "%"}.get(match.group("unit") or "", match.group("unit"))
         values.append(Figure(match.group("text"), start, end, float(match.group("value")), unit,
                              operator, None, match.group("label")))
