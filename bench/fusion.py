@@ -24,6 +24,7 @@ CHOICES = {
     "rrf k=60 dense×2": Ranking(method="rrf", bm25_weight=1.0, dense_weight=2.0),
     "rrf k=60 boost 0.3": Ranking(method="rrf", bm25_weight=1.0, dense_weight=1.0, verbatim_boost=0.3),
     "convex 0.5/0.5": Ranking(method="convex", bm25_weight=0.5, dense_weight=0.5),
+    "convex 0.6/0.4": Ranking(method="convex", bm25_weight=0.6, dense_weight=0.4),
     "convex 0.7/0.3 (RAGFlow)": Ranking(method="convex", bm25_weight=0.7, dense_weight=0.3),
     "convex 0.3/0.7": Ranking(method="convex", bm25_weight=0.3, dense_weight=0.7),
     "convex 0.5/0.5 boost 0.5": Ranking(method="convex", bm25_weight=0.5, dense_weight=0.5,

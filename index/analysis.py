@@ -18,6 +18,7 @@ import jieba
 from index.dictionary import DATA, DICTIONARY
 
 SYNONYMS = DATA / "synonyms.tsv"
+EXPANSIONS = DATA / "query_expansions.tsv"
 # Bump when normalise() or tokens() change behaviour: indexes built before then must be rebuilt.
 VERSION = 2
 # Function words that carry no meaning for retrieval; deliberately short (不 and 以上 stay:
@@ -52,7 +53,7 @@ class Analyzer:
     """
 
     def __init__(self, cache_dir: Path, dictionary: Path = DICTIONARY,
-                 synonyms: Path = SYNONYMS) -> None:
+                 synonyms: Path = SYNONYMS, expansions: Path = EXPANSIONS) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces every cache load
         self._tokenizer = jieba.Tokenizer()
@@ -62,6 +63,7 @@ class Analyzer:
         self._pattern = re.compile("|".join(re.escape(v) for v, _ in self._synonyms)) \
             if self._synonyms else None
         self._canonical = dict(self._synonyms)
+        self._expansions = _load_expansions(expansions)
         self.terms = frozenset(line.split()[0] for line in dictionary.read_text(encoding="utf-8").splitlines()
                                if line.strip())
         self.fingerprint = hashlib.sha256(f"v{VERSION}".encode() + dictionary.read_bytes() + b"\0"
@@ -82,3 +84,29 @@ class Analyzer:
         words = self._tokenizer.cut_for_search(self.normalise(text))
         return [word for word in (w.strip() for w in words)
                 if word and _TOKEN.search(word) and word not in STOPWORDS]
+
+    def expand(self, query: str) -> str:
+        """The query with the official terms its everyday or English phrases stand for
+        (托儿所 → 托育机构, nursing beds → 护理型床位) appended; documents are never expanded."""
+        found: list[str] = []
+        for pattern, terms in self._expansions:
+            if pattern.search(query):
+                found.extend(term for term in terms if term not in found)
+        return f"{query} {' '.join(found)}" if found else query
+
+    def query_tokens(self, query: str) -> list[str]:
+        return self.tokens(self.expand(query))
+
+
+def _load_expansions(path: Path) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    expansions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        phrase, terms = line.split("\t")
+        phrase = phrase.strip()
+        # English phrases are words: "bed" must not match inside "embedded".
+        pattern = rf"(?<![A-Za-z]){re.escape(phrase)}(?![A-Za-z])" if phrase.isascii() else re.escape(phrase)
+        expansions.append((re.compile(pattern, re.IGNORECASE), tuple(terms.split())))
+    # Longer phrases first, so that their terms come before a shorter phrase's.
+    return sorted(expansions, key=lambda item: -len(item[0].pattern))

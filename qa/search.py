@@ -44,8 +44,8 @@ class Ranking:
 
     method: str = "convex"  # measured by bench/fusion.py: ahead of RRF on hit@1 and MRR
     rrf_k: int = RRF_K
-    bm25_weight: float = 0.5
-    dense_weight: float = 0.5
+    bm25_weight: float = 0.6
+    dense_weight: float = 0.4
     verbatim_boost: float = 0.0
 
 
@@ -95,7 +95,7 @@ class Searcher:
             raise BadQuery(f"mode must be one of {', '.join(MODES)}")
         query = clean_query(query)
         asked, info = self._jurisdiction(query, jurisdiction)
-        tokens = self.index.analyzer.tokens(query)
+        tokens = self.index.analyzer.query_tokens(query)
         if not tokens and not _MEANINGFUL.search(query):
             return SearchResult(query, info)  # punctuation only: nothing to look for
         vector = self.index.encoder.encode_queries([query])[0] if mode != "bm25" else None
