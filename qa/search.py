@@ -9,6 +9,7 @@ says whether the place is covered at all, so that one city's rule is never shown
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -79,6 +80,12 @@ class Searcher:
         self.index = index
         self.gazetteer = gazetteer
         self.ranking = ranking or Ranking()
+        # Provision texts never change under a loaded index: their sentence tokens and bigram
+        # shapes are computed once, not per query.
+        self._sentence_tokens = functools.lru_cache(maxsize=50_000)(index.analyzer.tokens)
+        self._shapes: dict[int, frozenset[str]] = {}
+        # The romanised place names are built on first use; build them now, not in a user's query.
+        gazetteer.find("Jiangsu")
         self._places = {name: gazetteer.resolve(name) for name in
                         {d.jurisdiction for d in index.documents.values()}}
 
@@ -106,7 +113,7 @@ class Searcher:
             for candidate in self._retrieve(tokens, vector, rows, mode, seen):
                 ranked.append((relation, candidate))
                 seen.add(candidate.row)
-        hits = self._hits(tokens, asked, self._deduplicate(ranked), k)
+        hits = self._hits(tokens, asked, self._deduplicate(ranked, k), k)
         return SearchResult(query, info, tuple(hits))
 
     # Jurisdiction ---------------------------------------------------------------------------
@@ -208,21 +215,26 @@ class Searcher:
         return [t for t in dict.fromkeys(tokens)
                 if any(ch.isdigit() for ch in t) or (len(t) >= 3 and t in self.index.analyzer.terms)]
 
-    def _deduplicate(self, ranked: list[tuple[str | None, _Candidate]]
+    def _deduplicate(self, ranked: list[tuple[str | None, _Candidate]], k: int
                      ) -> list[tuple[str | None, _Candidate]]:
         """Drop a provision whose text repeats one ranked above it (a county copying its
-        province's sentence): the first, in-scope copy stays."""
+        province's sentence): the first, in-scope copy stays. Stops once ``k`` are kept."""
         kept: list[tuple[str | None, _Candidate]] = []
-        shapes: list[set[str]] = []
+        shapes: list[frozenset[str]] = []
         for relation, candidate in ranked:
-            shape = _bigrams(self.index.provisions[candidate.row].text)
+            shape = self._shape(candidate.row)
             if any(_jaccard(shape, other) > 0.9 for other in shapes):
                 continue
             kept.append((relation, candidate))
             shapes.append(shape)
-            if len(kept) >= MAX_K:
+            if len(kept) >= k:
                 break
         return kept
+
+    def _shape(self, row: int) -> frozenset[str]:
+        if row not in self._shapes:
+            self._shapes[row] = _bigrams(self.index.provisions[row].text)
+        return self._shapes[row]
 
     def _hits(self, tokens: list[str], asked: list[Place], ranked: list[tuple[str | None, _Candidate]],
               k: int) -> list[Hit]:
@@ -230,7 +242,7 @@ class Searcher:
         for rank, (_, candidate) in enumerate(ranked[:k], start=1):
             provision = self.index.provisions[candidate.row]
             document = self.index.document_of(provision)
-            answer = extract(provision, tokens, self.index.analyzer.tokens, self.index.lexical.idf)
+            answer = extract(provision, tokens, self._sentence_tokens, self.index.lexical.idf)
             hits.append(Hit(rank, provision.id, candidate.fused,
                             {"bm25": candidate.bm25, "dense": candidate.dense},
                             self.relation(document, asked), provision.kind.value,
@@ -240,11 +252,11 @@ class Searcher:
         return hits
 
 
-def _bigrams(text: str) -> set[str]:
+def _bigrams(text: str) -> frozenset[str]:
     compact = "".join(text.split())
-    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+    return frozenset(compact[i:i + 2] for i in range(len(compact) - 1))
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
