@@ -172,7 +172,11 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
         bar = tqdm(total=missing, unit="provision", desc=f"encoding with {model.name}",
                    disable=missing == 0, file=sys.stderr)
         bars.append(bar)
-        return bar.update
+
+        def tick(count: int) -> None:
+            bar.update(count)
+
+        return tick
 
     try:
         index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
@@ -249,7 +253,8 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
         click.echo(f"{hit.rank}. {hit.citation}{badge}")
         answer = hit.answer
         for figure in sorted(hit.figures, key=lambda f: f.start, reverse=True):
-            answer = (answer[:figure.start - hit.answer_start] + click.style(figure.text, bold=True, fg="yellow")
+            highlighted = click.style(figure.text, bold=True, fg="yellow")
+            answer = (answer[:figure.start - hit.answer_start] + highlighted
                       + answer[figure.end - hit.answer_start:])
         click.echo(f"   答：{answer}")
         if hit.text != hit.answer:

@@ -49,7 +49,8 @@ class DenseIndex:
         if allowed is None:
             scores, ids = self._index.search(query, min(k, self.size))
         else:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            # Passed to the constructor, the selector stays referenced for the search's lifetime.
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))  # type: ignore[call-arg]
             scores, ids = self._index.search(query, min(k, len(allowed)), params=params)
         # FAISS pads with -1 when fewer ids qualify than were asked for.
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

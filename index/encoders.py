@@ -81,7 +81,10 @@ class SentenceTransformerEncoder:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as error:  # OSError, ValueError, HF hub errors: all mean "cannot load"
             raise EncoderError(f"cannot load sentence-transformers model {model!r}: {error}") from error
-        self.dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise EncoderError(f"model {model!r} does not state its embedding dimension")
+        self.dimension = int(dimension)
         self.name = f"st:{Path(model).name if Path(model).exists() else model}"
         self._lock = threading.Lock()
 

@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -202,7 +203,8 @@ class PolicyIndex:
         actual = _checksums(folder)
         if expected != actual:
             assert isinstance(expected, dict)
-            changed = sorted(set(expected) ^ set(actual) | {k for k in expected if expected[k] != actual.get(k)})
+            differing = {name for name in expected if expected[name] != actual.get(name)}
+            changed = sorted(set(expected) ^ set(actual) | differing)
             raise IndexMismatch(f"index files changed since the build ({', '.join(changed)}): {rebuild}")
         documents = {
             raw["id"]: DocumentRecord(raw["id"], raw["file"], raw["title"], raw["number"], raw["issuer"],
@@ -225,14 +227,12 @@ def _record(entry: CatalogEntry, document: Document) -> DocumentRecord:
                           meta.published.isoformat() if meta.published else None)
 
 
-def _provision(raw: dict[str, object]) -> Provision:
-    cells = tuple(Cell(c["column"], c["value"], c["start"], c["end"], c["carried"])  # type: ignore[index]
-                  for c in raw.get("cells", []))  # type: ignore[union-attr]
-    return Provision(
-        str(raw["id"]), str(raw["document_id"]), Kind(raw["kind"]), str(raw["label"]),
-        raw["part"], tuple(raw["path"]), str(raw["text"]),  # type: ignore[arg-type]
-        int(raw["start"]), int(raw["end"]), tuple(raw["departments"]), cells,  # type: ignore[arg-type]
-        raw.get("table"))  # type: ignore[arg-type]
+def _provision(raw: dict[str, Any]) -> Provision:
+    cells = tuple(Cell(c["column"], c["value"], c["start"], c["end"], c["carried"])
+                  for c in raw.get("cells", []))
+    return Provision(raw["id"], raw["document_id"], Kind(raw["kind"]), raw["label"], raw["part"],
+                     tuple(raw["path"]), raw["text"], raw["start"], raw["end"],
+                     tuple(raw["departments"]), cells, raw.get("table"))
 
 
 def _checksums(folder: Path) -> dict[str, str]:

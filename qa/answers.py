@@ -15,7 +15,8 @@ from corpus import Kind, Provision
 from qa.figures import Figure, parse_figures
 
 _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?[”’」』）)]*")
-_QUANTITY_WORDS = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|how many|how much|"
+_QUANTITY_WORDS = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|"
+                             r"how many|how much|"
                              r"what (?:is|are) the|standard|target|rate|ratio", re.IGNORECASE)
 _SEGMENT = "｜"
 
@@ -107,7 +108,8 @@ def _row_answer(text: str, query_tokens: list[str],
         start, end = segments[index]
         label, colon, value = text[start:end].partition("：")
         # Only a column named by a year or figure (2024年, 2025年目标值) is one to stop at.
-        if colon and re.search(r"\d", label) and re.search(r"\d", value) and set(tokenize(label)) & query:
+        years = {token for token in tokenize(label) if re.search(r"\d", token)}
+        if colon and years & query and re.search(r"\d", value):
             asked.append(index)
     last = max(asked) if asked else len(segments) - 1
     return segments[1][0], segments[last][1]

@@ -16,9 +16,11 @@ UNITS = ("平方米", "平米", "㎡", "万元", "亿元", "元", "个百分点"
          "万人", "亿")
 _UNIT = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
 _BEFORE = {"不少于": "≥", "不低于": "≥", "不小于": "≥", "至少": "≥", "≥": "≥", "超过": ">", "高于": ">",
-           "大于": ">", ">": ">", "＞": ">", "不超过": "≤", "不高于": "≤", "不大于": "≤", "≤": "≤", "低于": "<",
+           "大于": ">", ">": ">", "＞": ">", "不超过": "≤", "不高于": "≤", "不大于": "≤", "≤": "≤",
+           "低于": "<",
            "小于": "<", "<": "<", "＜": "<", "约": "≈", "达到": "=", "达": "=", "为": "="}
 _AFTER = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤", "左右": "≈", "内": "≤"}
+_SYMBOLS = {"≥": "≥", "≤": "≤", ">": ">", "＞": ">", "<": "<", "＜": "<"}
 _OP_BEFORE = "|".join(re.escape(word) for word in sorted(_BEFORE, key=len, reverse=True))
 _OP_AFTER = "|".join(re.escape(word) for word in sorted(_AFTER, key=len, reverse=True))
 _FIGURE = re.compile(
@@ -88,7 +90,8 @@ def _column_values(text: str) -> list[Figure]:
     values = []
     for match in _COLUMN_VALUE.finditer(text):
         start, end = match.span("text")
-        operator = {"≥": "≥", "≤": "≤", ">": ">", "＞": ">", "<": "<", "＜": "<"}.get(match.group("op") or "") or _AFTER.get(match.group("after") or "", "=")
+        operator = (_SYMBOLS.get(match.group("op") or "")
+                    or _AFTER.get(match.group("after") or "", "="))
         unit = {"％": "%"}.get(match.group("unit") or "", match.group("unit"))
         values.append(Figure(match.group("text"), start, end, float(match.group("value")), unit,
                              operator, None, match.group("label")))

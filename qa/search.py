@@ -196,7 +196,8 @@ class Searcher:
                 for candidate in candidates:
                     score = getattr(candidate, name)
                     if score is not None:
-                        candidate.fused += weight * ((score.score - low) / (high - low) if high > low else 1.0)
+                        share = (score.score - low) / (high - low) if high > low else 1.0
+                        candidate.fused += weight * share
         else:
             for candidate in candidates:
                 candidate.fused = sum(weight / (ranking.rrf_k + s.rank) for s, weight in

@@ -87,7 +87,7 @@ def test_load_refuses_what_does_not_match(built: tuple[PolicyIndex, Path, Analyz
     folder = _copy(root, "copy")
     with (folder / "provisions.jsonl").open("a", encoding="utf-8") as handle:
         handle.write("\n")
-    with pytest.raises(IndexMismatch, match="provisions.jsonl"):
+    with pytest.raises(IndexMismatch, match=r"provisions\.jsonl"):
         PolicyIndex.load(folder, HashEncoder(), analyzer)
 
     old = _copy(root, "old")
@@ -98,7 +98,8 @@ def test_load_refuses_what_does_not_match(built: tuple[PolicyIndex, Path, Analyz
         PolicyIndex.load(old, HashEncoder(), analyzer)
 
 
-def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Analyzer], tmp_path: Path) -> None:
+def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Analyzer],
+                                            tmp_path: Path) -> None:
     _, root, analyzer = built
     target = tmp_path / "index"
     shutil.copytree(root / "index", target)

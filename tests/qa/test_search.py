@@ -1,0 +1,111 @@
+"""Hybrid search on the real corpus with a small deterministic encoder: jurisdiction scope,
+relations, coverage, verbatim hits and bad queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.catalog import DEFAULT_FOLDER
+from index.analysis import Analyzer
+from index.store import PolicyIndex
+from qa.errors import BadQuery
+from qa.gazetteer import default_gazetteer
+from qa.search import MAX_QUERY_CHARS, Searcher
+from tests.index.fakes import HashEncoder
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("search")
+    index = PolicyIndex.build(DEFAULT_FOLDER, root / "index", HashEncoder(),
+                              Analyzer(root / "cache" / "jieba"), root / "cache")
+    return Searcher(index, default_gazetteer())
+
+
+def _file(name: str) -> str:
+    return (DEFAULT_FOLDER / "documents" / name).read_text(encoding="utf-8")
+
+
+def test_the_named_place_ranks_first_with_its_ancestors(searcher: Searcher) -> None:
+    result = searcher.search("宿城区已建成小区托育设施每百户标准", k=10)
+    assert result.jurisdiction.detected == ("宿城区",)
+    assert result.jurisdiction.scope == ("宿城区", "宿迁市", "江苏省")
+    assert result.jurisdiction.covered
+    relations = [hit.relation for hit in result.hits]
+    assert relations[0] == "exact"
+    # In-scope hits (exact, ancestor) come before any other jurisdiction's.
+    first_other = next((i for i, r in enumerate(relations) if r == "other"), len(relations))
+    assert all(r in ("exact", "ancestor") for r in relations[:first_other])
+    assert {hit.document.jurisdiction for hit in result.hits[:first_other]} <= {"宿城区", "江苏省"}
+
+
+def test_an_explicit_jurisdiction_scopes_the_search(searcher: Searcher) -> None:
+    result = searcher.search("托育服务用房每百户配建标准", jurisdiction="如皋", k=5)
+    assert result.jurisdiction.requested == "如皋"
+    assert result.jurisdiction.scope == ("如皋市", "南通市", "江苏省")
+    assert result.hits[0].document.jurisdiction == "如皋市"
+    assert result.hits[0].relation == "exact"
+
+
+def test_a_province_sees_its_cities_as_descendants(searcher: Searcher) -> None:
+    result = searcher.search("托育服务用房每百户配建标准", jurisdiction="江苏省", k=20)
+    relations = {hit.document.jurisdiction: hit.relation for hit in result.hits}
+    assert relations.get("江苏省") == "exact"
+    assert relations.get("如皋市") in (None, "descendant")
+    assert relations.get("随州市") in (None, "other")
+
+
+def test_an_uncovered_place_is_never_presented_as_covered(searcher: Searcher) -> None:
+    result = searcher.search("北京市托育服务用房每百户配建标准")
+    assert result.jurisdiction.detected == ("北京市",)
+    assert not result.jurisdiction.covered
+    assert result.hits and all(hit.relation == "other" for hit in result.hits)
+
+
+def test_hits_are_verbatim_and_cite_their_source(searcher: Searcher) -> None:
+    result = searcher.search("新建小区托育服务用房每百户配建标准是多少", k=5)
+    for hit in result.hits:
+        assert hit.text[hit.answer_start:hit.answer_end] == hit.answer
+        assert hit.citation.startswith(f"《{hit.document.title}》")
+        assert hit.citation.endswith(hit.label)
+        if hit.kind == "clause":
+            assert _file(hit.document.file)[hit.start:hit.end] == hit.text
+        data = hit.to_json()
+        assert data["source"] == {"file": f"documents/{hit.document.file}", "start": hit.start,
+                                  "end": hit.end}
+        assert set(data["scores"]) == {"bm25", "dense"}
+    assert result.to_json()["jurisdiction"]["covered"] is True
+
+
+def test_modes_report_only_their_retriever(searcher: Searcher) -> None:
+    bm25 = searcher.search("护理型床位占比", k=3, mode="bm25")
+    assert all(hit.scores["dense"] is None and hit.scores["bm25"] for hit in bm25.hits)
+    dense = searcher.search("护理型床位占比", k=3, mode="dense")
+    assert all(hit.scores["bm25"] is None and hit.scores["dense"] for hit in dense.hits)
+
+
+def test_near_identical_provisions_are_shown_once(searcher: Searcher) -> None:
+    result = searcher.search("严防一老一小领域非法集资", k=10)
+    texts = ["".join(hit.text.split()) for hit in result.hits]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\x00\x00", "\ud800"])
+def test_empty_queries_are_rejected(searcher: Searcher, query: str) -> None:
+    with pytest.raises(BadQuery, match="empty"):
+        searcher.search(query)
+
+
+def test_odd_queries_give_a_result_or_a_clear_error(searcher: Searcher) -> None:
+    assert searcher.search("？？！！。。").hits == ()
+    assert searcher.search("🙂🙂").hits == () or searcher.search("🙂🙂").hits
+    assert searcher.search("托育\x00服务\ud800标准").hits  # NUL and lone surrogates are dropped
+    assert searcher.search("𠀀𪚥托育").hits
+    with pytest.raises(BadQuery, match="limit is 500"):
+        searcher.search("托" * (MAX_QUERY_CHARS + 1))
+    assert searcher.search("托" * MAX_QUERY_CHARS).query
+    with pytest.raises(BadQuery, match="unknown jurisdiction"):
+        searcher.search("托育", jurisdiction="火星市")
+    for k in (0, -1, 51):
+        with pytest.raises(BadQuery, match="k must be"):
+            searcher.search("托育", k=k)
