@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -134,6 +135,17 @@ class Heading:
     inferred: bool = False
     children: tuple[Heading, ...] = ()
     tables: tuple[str, ...] = ()  # labels of the tables directly under this heading
+
+    def to_json(self) -> dict[str, object]:
+        return {"label": self.label, "marker": self.marker, "title": self.title, "start": self.start,
+                "end": self.end, "inferred": self.inferred, "tables": list(self.tables),
+                "children": [child.to_json() for child in self.children]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Heading:
+        return cls(data["label"], data["marker"], data["title"], data["start"], data["end"],
+                   data["inferred"], tuple(cls.from_json(child) for child in data["children"]),
+                   tuple(data["tables"]))
 
 
 @dataclass(frozen=True)

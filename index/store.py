@@ -5,6 +5,7 @@ Layout of a built folder (default ``var/index``)::
     manifest.json      format, encoder, analyzer fingerprint, corpus hash, checksums, counts
     documents.json     document metadata: title, 文号, issuer, jurisdiction with level and parents
     provisions.jsonl   one provision per line; its line number is its row and its FAISS id
+    outlines.json      each document's heading tree
     bm25/              bm25s arrays (npy) and vocabulary (json)
     dense.faiss        the vectors, faiss's own format
 
@@ -26,14 +27,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from corpus import CatalogEntry, Cell, Document, Kind, Provision, load_catalog, load_document
+from corpus import CatalogEntry, Cell, Document, Heading, Kind, Provision, load_catalog, load_document
 from index.analysis import Analyzer
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.lexical import LexicalIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: outlines.json
 MANIFEST = "manifest.json"
 
 
@@ -85,8 +86,10 @@ class PolicyIndex:
 
     def __init__(self, folder: Path, manifest: dict[str, object], documents: dict[str, DocumentRecord],
                  provisions: list[Provision], lexical: LexicalIndex, dense: DenseIndex,
-                 analyzer: Analyzer, encoder: Encoder) -> None:
+                 analyzer: Analyzer, encoder: Encoder,
+                 outlines: dict[str, tuple[Heading, ...]] | None = None) -> None:
         self.folder = folder
+        self.outlines = outlines or {}
         self.manifest = manifest
         self.documents = documents
         self.provisions = provisions
@@ -141,6 +144,10 @@ class PolicyIndex:
         with (staging / "provisions.jsonl").open("w", encoding="utf-8") as handle:
             for provision in provisions:
                 handle.write(json.dumps(provision.to_json(), ensure_ascii=False) + "\n")
+        outlines = {document.id: document.headings for _, document in parsed}
+        (staging / "outlines.json").write_text(json.dumps(
+            {doc: [h.to_json() for h in tree] for doc, tree in outlines.items()}, ensure_ascii=False),
+            encoding="utf-8")
         lexical.save(staging / "bm25")
         dense.save(staging / "dense.faiss")
         manifest = {
@@ -159,7 +166,7 @@ class PolicyIndex:
                                         encoding="utf-8")
         shutil.rmtree(out, ignore_errors=True)
         staging.rename(out)
-        return cls(out, manifest, documents, provisions, lexical, dense, analyzer, encoder)
+        return cls(out, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
 
     # Loading ------------------------------------------------------------------------------
 
@@ -213,11 +220,13 @@ class PolicyIndex:
             for raw in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
         with (folder / "provisions.jsonl").open(encoding="utf-8") as handle:
             provisions = [_provision(json.loads(line)) for line in handle]
+        outlines = {doc: tuple(Heading.from_json(h) for h in tree) for doc, tree in
+                    json.loads((folder / "outlines.json").read_text(encoding="utf-8")).items()}
         lexical = LexicalIndex.load(folder / "bm25")
         dense = DenseIndex.load(folder / "dense.faiss")
         if dense.size != len(provisions) or lexical.size != len(provisions):
             raise IndexMismatch(f"index parts disagree on the number of provisions: {rebuild}")
-        return cls(folder, manifest, documents, provisions, lexical, dense, analyzer, encoder)
+        return cls(folder, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
 
 
 def _record(entry: CatalogEntry, document: Document) -> DocumentRecord:

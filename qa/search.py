@@ -51,7 +51,9 @@ class Ranking:
 
 
 @dataclass
-class _Candidate:
+class Candidate:
+    """A provision row on its way to becoming a hit, with what each retriever thought of it."""
+
     row: int
     fused: float = 0.0
     bm25: RetrieverScore | None = None
@@ -107,7 +109,7 @@ class Searcher:
             return SearchResult(query, info)  # punctuation only: nothing to look for
         vector = self.index.encoder.encode_queries([query])[0] if mode != "bm25" else None
         groups = self._groups(asked)
-        ranked: list[tuple[str | None, _Candidate]] = []
+        ranked: list[tuple[str | None, Candidate]] = []
         seen: set[int] = set()
         for relation, rows in groups:
             for candidate in self._retrieve(tokens, vector, rows, mode, seen):
@@ -169,23 +171,23 @@ class Searcher:
     # Retrieval and fusion ---------------------------------------------------------------------
 
     def _retrieve(self, tokens: list[str], vector: np.ndarray | None, rows: np.ndarray | None,
-                  mode: str, seen: set[int]) -> list[_Candidate]:
-        candidates: dict[int, _Candidate] = {}
+                  mode: str, seen: set[int]) -> list[Candidate]:
+        candidates: dict[int, Candidate] = {}
         if mode in ("hybrid", "bm25") and tokens:
             allowed = None
             if rows is not None:
                 allowed = np.zeros(self.index.lexical.size, dtype=bool)
                 allowed[rows] = True
             for rank, (row, score) in enumerate(self.index.lexical.search(tokens, CANDIDATES, allowed), 1):
-                candidates.setdefault(row, _Candidate(row)).bm25 = RetrieverScore(score, rank)
+                candidates.setdefault(row, Candidate(row)).bm25 = RetrieverScore(score, rank)
         if mode in ("hybrid", "dense") and vector is not None:
             for rank, (row, score) in enumerate(self.index.dense.search(vector, CANDIDATES, rows), 1):
-                candidates.setdefault(row, _Candidate(row)).dense = RetrieverScore(score, rank)
+                candidates.setdefault(row, Candidate(row)).dense = RetrieverScore(score, rank)
         fresh = [c for c in candidates.values() if c.row not in seen]
         self._fuse(fresh, tokens)
         return sorted(fresh, key=lambda c: (-c.fused, c.row))
 
-    def _fuse(self, candidates: list[_Candidate], tokens: list[str]) -> None:
+    def _fuse(self, candidates: list[Candidate], tokens: list[str]) -> None:
         ranking = self.ranking
         # BM25 only speaks for the part of the query its vocabulary knows (little of an English one).
         bm25_weight = ranking.bm25_weight * self.index.lexical.coverage(tokens)
@@ -216,11 +218,11 @@ class Searcher:
         return [t for t in dict.fromkeys(tokens)
                 if any(ch.isdigit() for ch in t) or (len(t) >= 3 and t in self.index.analyzer.terms)]
 
-    def _deduplicate(self, ranked: list[tuple[str | None, _Candidate]], k: int
-                     ) -> list[tuple[str | None, _Candidate]]:
+    def _deduplicate(self, ranked: list[tuple[str | None, Candidate]], k: int
+                     ) -> list[tuple[str | None, Candidate]]:
         """Drop a provision whose text repeats one ranked above it (a county copying its
         province's sentence): the first, in-scope copy stays. Stops once ``k`` are kept."""
-        kept: list[tuple[str | None, _Candidate]] = []
+        kept: list[tuple[str | None, Candidate]] = []
         shapes: list[frozenset[str]] = []
         for relation, candidate in ranked:
             shape = self._shape(candidate.row)
@@ -237,20 +239,37 @@ class Searcher:
             self._shapes[row] = _bigrams(self.index.provisions[row].text)
         return self._shapes[row]
 
-    def _hits(self, tokens: list[str], asked: list[Place], ranked: list[tuple[str | None, _Candidate]],
+    def _hits(self, tokens: list[str], asked: list[Place], ranked: list[tuple[str | None, Candidate]],
               k: int) -> list[Hit]:
-        hits = []
-        for rank, (_, candidate) in enumerate(ranked[:k], start=1):
-            provision = self.index.provisions[candidate.row]
-            document = self.index.document_of(provision)
-            answer = extract(provision, tokens, self._sentence_tokens, self.index.lexical.idf)
-            hits.append(Hit(rank, provision.id, candidate.fused,
-                            {"bm25": candidate.bm25, "dense": candidate.dense},
-                            self.relation(document, asked), provision.kind.value,
-                            provision.text, answer.text, answer.start, answer.end, answer.figures,
-                            provision.path, provision.label, citation(document, provision.label),
-                            document, provision.start, provision.end))
-        return hits
+        return [self.hit(candidate, rank, tokens, self.relation(
+                    self.index.document_of(self.index.provisions[candidate.row]), asked))
+                for rank, (_, candidate) in enumerate(ranked[:k], start=1)]
+
+    def hit(self, candidate: Candidate, rank: int, tokens: list[str], relation: str | None) -> Hit:
+        """A ranked candidate as a hit, with its answer, figures and citation."""
+        provision = self.index.provisions[candidate.row]
+        document = self.index.document_of(provision)
+        answer = extract(provision, tokens, self._sentence_tokens, self.index.lexical.idf)
+        return Hit(rank, provision.id, candidate.fused, {"bm25": candidate.bm25, "dense": candidate.dense},
+                   relation, provision.kind.value, provision.text, answer.text, answer.start, answer.end,
+                   answer.figures, provision.path, provision.label, citation(document, provision.label),
+                   document, provision.start, provision.end)
+
+    def rank(self, tokens: list[str], vector: np.ndarray | None, rows: np.ndarray | None,
+             mode: str = "hybrid") -> list[Candidate]:
+        """Fused candidates among ``rows`` (all rows when None), best first."""
+        return self._retrieve(tokens, vector, rows, mode, set())
+
+    def relevance(self, tokens: list[str], row: int) -> float:
+        """How much of the query a provision contains: the rarity-weighted share of the query's
+        distinct tokens found among the provision's own tokens (0 to 1)."""
+        wanted = set(tokens)
+        if not wanted:
+            return 0.0
+        present = set(self._sentence_tokens(self.index.provisions[row].text))
+        idf = self.index.lexical.idf
+        total = sum(idf(token) for token in wanted)
+        return sum(idf(token) for token in wanted & present) / total
 
 
 def _bigrams(text: str) -> frozenset[str]:

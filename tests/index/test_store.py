@@ -32,7 +32,7 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
             "bm25/vocab.index.json", "bm25/params.index.json"} <= names
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64}
     assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
     assert manifest["counts"]["provisions"] == len(index.provisions) == 498
@@ -44,6 +44,7 @@ def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
     loaded = PolicyIndex.load(root / "index", HashEncoder(), analyzer)
     assert loaded.provisions == index.provisions
     assert loaded.documents == index.documents
+    assert loaded.outlines == index.outlines and loaded.outlines["jiangsu-2021"][2].children[1].label == "（十一）"
     vector = HashEncoder().encode_queries(["托育服务用房"])[0]
     assert loaded.dense.search(vector, 5) == index.dense.search(vector, 5)
     tokens = analyzer.tokens("每百户托育服务用房")

@@ -1,0 +1,48 @@
+"""Drafting by precedent: the provisions across the corpus closest to a paragraph of a draft.
+
+A draft paragraph is compared as a passage (both sides encoded alike) and by BM25 over its
+words; the two are fused as in search. Only its first ``DENSE_CHARS`` characters are encoded:
+the encoder's cost grows with length (≈0.5 ms per token) and the opening of a paragraph carries
+its subject.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.errors import BadQuery
+from qa.results import Hit
+from qa.search import MAX_K, Searcher
+
+MAX_DRAFT_CHARS = 5000
+DENSE_CHARS = 600
+
+
+def similar(searcher: Searcher, text: str, k: int = 5, exclude_jurisdiction: str | None = None
+            ) -> list[Hit]:
+    """The ``k`` provisions most like ``text``, optionally leaving out one jurisdiction's own.
+
+    Raises:
+        BadQuery: empty or over-long text, k out of range, unknown jurisdiction.
+    """
+    if len(text) > MAX_DRAFT_CHARS:
+        raise BadQuery(f"the draft has {len(text)} characters; the limit is {MAX_DRAFT_CHARS}")
+    cleaned = " ".join("".join(" " if ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF else c
+                               for c in text).split())
+    if not cleaned:
+        raise BadQuery("the draft text is empty")
+    if not 1 <= k <= MAX_K:
+        raise BadQuery(f"top_k must be between 1 and {MAX_K}, not {k}")
+    index = searcher.index
+    rows = None
+    if exclude_jurisdiction:
+        place = searcher.gazetteer.resolve(exclude_jurisdiction)
+        if place is None:
+            raise BadQuery(f"unknown jurisdiction {exclude_jurisdiction!r}")
+        excluded = set(index.rows_in([place.name]).tolist())
+        rows = np.array([r for r in range(len(index.provisions)) if r not in excluded], dtype=np.int64)
+    tokens = index.analyzer.tokens(cleaned)
+    vector = index.encoder.encode_passages([cleaned[:DENSE_CHARS]])[0]
+    ranked = searcher.rank(tokens, vector, rows)
+    return [searcher.hit(candidate, rank, tokens, None)
+            for rank, candidate in enumerate(ranked[:k], start=1)]
