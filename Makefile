@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint clean
+.PHONY: install test serve lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: install
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
+
+# Builds the index from corpus/ when it is missing or stale, then serves on 127.0.0.1:8000.
+serve: install
+	$(BIN)/policy-qa serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

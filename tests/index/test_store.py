@@ -44,7 +44,8 @@ def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
     loaded = PolicyIndex.load(root / "index", HashEncoder(), analyzer)
     assert loaded.provisions == index.provisions
     assert loaded.documents == index.documents
-    assert loaded.outlines == index.outlines and loaded.outlines["jiangsu-2021"][2].children[1].label == "（十一）"
+    assert loaded.outlines == index.outlines
+    assert loaded.outlines["jiangsu-2021"][2].children[1].label == "（十一）"
     vector = HashEncoder().encode_queries(["托育服务用房"])[0]
     assert loaded.dense.search(vector, 5) == index.dense.search(vector, 5)
     tokens = analyzer.tokens("每百户托育服务用房")

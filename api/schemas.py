@@ -1,0 +1,241 @@
+"""Request and response models of the HTTP API: the contract integrators code against.
+
+The library returns frozen dataclasses; they become these models in one place (``from_*``
+functions at the bottom), so the API's shape is declared here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+from qa.search import MAX_K, MAX_QUERY_CHARS
+from qa.similar import MAX_DRAFT_CHARS
+
+
+def _printable(value: str) -> str:
+    """Reject control characters (NUL…) and unpaired surrogates: they are never a question."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise ValueError("the text contains an unpaired surrogate (invalid Unicode)")
+        if category == "Cc" and char not in "\t\n\r":
+            raise ValueError(f"the text contains the control character U+{ord(char):04X}")
+    if not value.strip():
+        raise ValueError("the text is empty")
+    return value
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS,
+                             description=f"The question, at most {MAX_QUERY_CHARS} characters.")]
+TopK = Annotated[StrictInt, Field(ge=1, le=MAX_K, description=f"How many hits, 1–{MAX_K}.")]
+
+
+class SearchRequest(_Request):
+    query: Query
+    jurisdiction: str | None = Field(default=None, max_length=50, description=(
+        "The asking place (如皋市, 江苏省…). Its provisions and its parents' rank first. "
+        "Default: the places the question names."))
+    top_k: TopK = 5
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"query": "新建小区托育服务用房每百户配建标准是多少", "jurisdiction": "如皋市", "top_k": 5}]})
+
+    _check_query = field_validator("query")(_printable)
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _check_place(cls, value: str | None) -> str | None:
+        return None if value is None else _printable(value)
+
+
+class CompareRequest(_Request):
+    query: Query
+    jurisdictions: list[Annotated[str, Field(max_length=50)]] | None = Field(
+        default=None, max_length=50, description="Places to compare; default: every place of the corpus.")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"query": "托育服务用房每百户配建标准", "jurisdictions": ["如皋市", "宿城区", "江苏省"]}]})
+
+    _check_query = field_validator("query")(_printable)
+
+
+class SimilarRequest(_Request):
+    text: Annotated[str, Field(min_length=1, max_length=MAX_DRAFT_CHARS,
+                               description=f"A paragraph of a draft, at most {MAX_DRAFT_CHARS} characters.")]
+    top_k: TopK = 5
+    exclude_jurisdiction: str | None = Field(default=None, max_length=50, description=(
+        "Leave out this place's own provisions (the drafter's own plan)."))
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"text": "新建居住区应当按照每百户不少于20平方米的标准配套建设养老服务用房，"
+                 "并与住宅同步规划、同步建设、同步验收、同步交付。",
+         "top_k": 5, "exclude_jurisdiction": "如皋市"}]})
+
+    _check_text = field_validator("text")(_printable)
+
+
+# --- responses ------------------------------------------------------------------------------
+
+class RetrieverScore(BaseModel):
+    score: float
+    rank: int
+
+
+class Figure(BaseModel):
+    text: str
+    start: int = Field(description="Offset in the hit's text.")
+    end: int
+    value: float
+    unit: str | None
+    operator: Literal["=", "≥", ">", "≤", "<", "≈"]
+    per: str | None
+    label: str | None
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str
+    number: str | None = Field(description="文号, e.g. 皋政发〔2023〕4号; null when the document has none.")
+    issuer: str
+    jurisdiction: str
+    level: Literal["province", "prefecture", "county"]
+    published: str | None
+
+
+class Source(BaseModel):
+    file: str = Field(description="Relative to the corpus folder.")
+    start: int = Field(description="Character offset: for a clause, file_text[start:end] == text.")
+    end: int
+
+
+class Offsets(BaseModel):
+    start: int
+    end: int
+
+
+class Hit(BaseModel):
+    rank: int
+    provision_id: str
+    score: float
+    scores: dict[str, RetrieverScore | None]
+    relation: Literal["exact", "ancestor", "descendant", "other"] | None
+    kind: Literal["clause", "table_row"]
+    text: str
+    answer: str
+    answer_offsets: Offsets
+    figures: list[Figure]
+    path: list[str]
+    label: str
+    citation: str
+    document: DocumentSummary
+    source: Source
+
+
+class Jurisdiction(BaseModel):
+    requested: str | None
+    detected: list[str]
+    scope: list[str]
+    covered: bool
+
+
+class SearchResponse(BaseModel):
+    query: str
+    jurisdiction: Jurisdiction
+    hits: list[Hit]
+
+
+class ComparisonRow(BaseModel):
+    jurisdiction: str
+    level: str | None
+    covered: bool = Field(description="Whether the corpus has a document of this place.")
+    relevance: float
+    note: str | None = Field(description="Why there is no hit: no document, or nothing relevant.")
+    hit: Hit | None
+
+
+class CompareResponse(BaseModel):
+    query: str
+    rows: list[ComparisonRow]
+
+
+class SimilarResponse(BaseModel):
+    hits: list[Hit]
+
+
+class ProvisionOut(BaseModel):
+    id: str
+    document_id: str
+    kind: Literal["clause", "table_row"]
+    label: str
+    part: int | None
+    path: list[str]
+    text: str
+    start: int
+    end: int
+    departments: list[str]
+    table: str | None = None
+    cells: list[dict[str, Any]] | None = None
+
+
+class CiteResponse(BaseModel):
+    reference: str
+    document: DocumentSummary
+    label: str
+    provisions: list[ProvisionOut]
+    citations: list[str]
+
+
+class HeadingOut(BaseModel):
+    label: str
+    marker: str
+    title: str
+    start: int
+    end: int
+    inferred: bool
+    tables: list[str]
+    children: list[HeadingOut]
+
+
+class DocumentDetail(DocumentSummary):
+    file: str
+    parents: list[str]
+    provisions: int
+    outline: list[HeadingOut]
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary]
+
+
+class ProvisionDetail(BaseModel):
+    provision: ProvisionOut
+    citation: str
+    document: DocumentSummary
+    previous: ProvisionOut | None
+    next: ProvisionOut | None
+
+
+class Info(BaseModel):
+    format_version: int | None
+    built: str | None
+    encoder: dict[str, Any] | None
+    analyzer: dict[str, Any] | None
+    corpus_hash: str | None
+    counts: dict[str, int] | None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None

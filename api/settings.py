@@ -1,0 +1,38 @@
+"""Settings of the service, read once from environment variables prefixed ``POLICY_QA_``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from corpus.catalog import DEFAULT_FOLDER
+
+
+class Settings(BaseSettings):
+    """``POLICY_QA_INDEX=/srv/index POLICY_QA_API_KEY=… policy-qa serve``.
+
+    ``POLICY_QA_CORS_ORIGINS`` takes a comma-separated list of origins.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="POLICY_QA_", extra="ignore")
+
+    index: Path = Path("var/index")
+    cache: Path = Path("var/cache")
+    corpus: Path = DEFAULT_FOLDER
+    encoder: str | None = None  # default: the encoder the index was built with
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    cors_origins: Annotated[list[str], NoDecode] = []
+    api_key: SecretStr | None = None
+    max_body_bytes: int = 64 * 1024
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """A comma-separated list, as people write it in an environment variable."""
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value

@@ -1,0 +1,79 @@
+"""The question-answering service: one object the HTTP API (and later the chatbot and the tool
+server) calls, so that every edge offers the same operations with the same rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from corpus import Heading, Provision
+from index.store import DocumentRecord, PolicyIndex
+from qa.citations import Resolution, resolve
+from qa.compare import Comparison, compare
+from qa.results import Hit, SearchResult, citation
+from qa.search import Searcher
+from qa.similar import similar
+
+
+class NotFound(LookupError):
+    """A document or provision id that the index does not hold."""
+
+
+@dataclass(frozen=True)
+class ProvisionContext:
+    provision: Provision
+    document: DocumentRecord
+    citation: str
+    previous: Provision | None
+    next: Provision | None
+
+
+class PolicyService:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.index: PolicyIndex = searcher.index
+
+    def search(self, query: str, jurisdiction: str | None = None, k: int = 5) -> SearchResult:
+        return self.searcher.search(query, jurisdiction, k)
+
+    def compare(self, query: str, jurisdictions: Sequence[str] | None = None) -> list[Comparison]:
+        return compare(self.searcher, query, jurisdictions)
+
+    def similar(self, text: str, k: int = 5, exclude_jurisdiction: str | None = None) -> list[Hit]:
+        return similar(self.searcher, text, k, exclude_jurisdiction)
+
+    def cite(self, reference: str) -> Resolution:
+        return resolve(self.index, reference)
+
+    def documents(self) -> list[DocumentRecord]:
+        return list(self.index.documents.values())
+
+    def document(self, document_id: str) -> tuple[DocumentRecord, tuple[Heading, ...], int]:
+        """The document, its outline and its number of provisions."""
+        if document_id not in self.index.documents:
+            raise NotFound(f"no document {document_id!r}")
+        count = sum(1 for p in self.index.provisions if p.document_id == document_id)
+        return self.index.documents[document_id], self.index.outlines.get(document_id, ()), count
+
+    def provision(self, provision_id: str) -> ProvisionContext:
+        """The provision with the provisions before and after it in its document."""
+        row = self.index.rows.get(provision_id)
+        if row is None:
+            raise NotFound(f"no provision {provision_id!r}")
+        provisions = self.index.provisions
+        provision = provisions[row]
+        previous = provisions[row - 1] if row > 0 else None
+        following = provisions[row + 1] if row + 1 < len(provisions) else None
+        document = self.index.document_of(provision)
+        return ProvisionContext(
+            provision, document, citation(document, provision.label),
+            previous if previous and previous.document_id == provision.document_id else None,
+            following if following and following.document_id == provision.document_id else None)
+
+    def info(self) -> dict[str, object]:
+        manifest = self.index.manifest
+        corpus = manifest.get("corpus", {})
+        return {"format_version": manifest.get("format_version"), "built": manifest.get("built"),
+                "encoder": manifest.get("encoder"), "analyzer": manifest.get("analyzer"),
+                "corpus_hash": corpus.get("hash") if isinstance(corpus, dict) else None,
+                "counts": manifest.get("counts")}
