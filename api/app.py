@@ -82,7 +82,10 @@ def create_app(settings: Settings | None = None, load: Loader = load_service) ->
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type", API_KEY_HEADER])
-    app.include_router(build_router(), dependencies=[Depends(require_api_key)])
+    # The key dependency (and the security scheme it declares in /openapi.json) only when a key
+    # is set: an open service must not advertise authentication it does not check.
+    app.include_router(build_router(),
+                       dependencies=[Depends(require_api_key)] if settings.api_key else [])
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

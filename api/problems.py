@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa.citations import CitationNotFound
-from qa.errors import BadQuery
+from qa.errors import BadQuery, UnknownJurisdiction
 from qa.service import NotFound
 
 MEDIA_TYPE = "application/problem+json"
@@ -51,6 +51,10 @@ def install(app: FastAPI) -> None:
     async def _problem(request: Request, error: Problem) -> JSONResponse:
         return problem_response(error.status, error.detail, error.type, error.errors)
 
+    @app.exception_handler(UnknownJurisdiction)
+    async def _unknown_place(request: Request, error: UnknownJurisdiction) -> JSONResponse:
+        return problem_response(404, str(error), "/problems/unknown-jurisdiction")
+
     @app.exception_handler(BadQuery)
     async def _bad_query(request: Request, error: BadQuery) -> JSONResponse:
         return problem_response(422, str(error), "/problems/bad-query")
@@ -65,7 +69,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+        errors = [{"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type")}
                   for e in error.errors()]
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         return problem_response(422, detail or "the request is not valid", "/problems/validation",
@@ -79,3 +83,10 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "the server failed to answer; the error has been logged")
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, in words for the one that would otherwise show a regular expression."""
+    if error.get("type") == "string_pattern_mismatch":
+        return "must contain visible text and no control characters (such as NUL)"
+    return str(error.get("msg", ""))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import ValidationError
 
 from api import schemas
 from api.app import get_service
 from api.problems import MEDIA_TYPE, Problem
+from qa.search import MAX_K, MAX_QUERY_CHARS
 from qa.service import PolicyService
 
 PROBLEM = {"model": schemas.Problem, "content": {MEDIA_TYPE: {}}, "description": "RFC 9457 problem"}
@@ -33,12 +33,6 @@ def require_json(request: Request) -> None:
                       "/problems/media-type")
 
 
-def _invalid(error: ValidationError) -> Problem:
-    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-    detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
-    return Problem(422, detail, "/problems/validation", errors)
-
-
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS)
 
@@ -54,23 +48,21 @@ def build_router() -> APIRouter:
 
     @router.get("/search", response_model=schemas.SearchResponse, tags=["search"])
     def search_get(request: Request, service: Service,
-                   q: Annotated[str, Query(max_length=2000, examples=["宿城区已建成小区托育设施每百户标准"],
+                   q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS,
+                                           pattern=schemas.TEXT_PATTERN,
+                                           examples=["宿城区已建成小区托育设施每百户标准"],
                                            description="The question.")],
-                   jurisdiction: Annotated[str | None, Query(max_length=200, examples=["宿城区"])] = None,
-                   top_k: Annotated[str | None, Query(examples=["5"], description="1–50, default 5")] = None,
+                   jurisdiction: Annotated[str | None, Query(min_length=1, max_length=50,
+                                                             pattern=schemas.TEXT_PATTERN,
+                                                             examples=["宿城区"])] = None,
+                   top_k: Annotated[int, Query(ge=1, le=MAX_K, examples=[5])] = 5,
                    ) -> Any:
         """The same search as POST, for links and quick tests."""
         unknown = set(request.query_params) - {"q", "jurisdiction", "top_k"}
         if unknown:
             raise Problem(422, f"unknown query parameter(s): {', '.join(sorted(unknown))}",
                           "/problems/validation")
-        try:
-            body = schemas.SearchRequest.model_validate(
-                {"query": q, "jurisdiction": jurisdiction,
-                 "top_k": _integer(top_k) if top_k is not None else 5})
-        except ValidationError as error:
-            raise _invalid(error) from error
-        return service.search(body.query, body.jurisdiction, body.top_k).to_json()
+        return service.search(q, jurisdiction, top_k).to_json()
 
     @router.post("/compare", response_model=schemas.CompareResponse, tags=["search"],
                  dependencies=[Depends(require_json)])
@@ -134,8 +126,3 @@ def build_router() -> APIRouter:
 
     return router
 
-
-def _integer(value: str) -> int | str:
-    """top_k arrives as text in a query string; a non-integer stays text and fails validation."""
-    stripped = value.strip()
-    return int(stripped) if stripped.lstrip("-").isdigit() and len(stripped) < 12 else value

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from qa.search import MAX_K, MAX_QUERY_CHARS
 from qa.similar import MAX_DRAFT_CHARS
@@ -28,18 +28,37 @@ def _printable(value: str) -> str:
     return value
 
 
+# Printable text with at least one visible character: no control characters (NUL…) but tab and
+# line breaks. Declared in the schema so that clients (and schemathesis) know what is accepted.
+_ALLOWED = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
+TEXT_PATTERN = rf"^{_ALLOWED}*[^\s\x00-\x1F\x7F-\x9F]{_ALLOWED}*$"
+
+
+def _whole_number(value: object) -> object:
+    """A JSON integer: 5 or 5.0 (JSON Schema counts both), never "5" or true."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("must be a JSON integer, not a string or boolean")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS,
+Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=TEXT_PATTERN,
                              description=f"The question, at most {MAX_QUERY_CHARS} characters.")]
-TopK = Annotated[StrictInt, Field(ge=1, le=MAX_K, description=f"How many hits, 1–{MAX_K}.")]
+TopK = Annotated[int, Field(ge=1, le=MAX_K, description=f"How many hits, 1–{MAX_K}."),
+                 BeforeValidator(_whole_number)]
+Place = Annotated[str, Field(min_length=1, max_length=50, pattern=TEXT_PATTERN)]
 
 
 class SearchRequest(_Request):
     query: Query
-    jurisdiction: str | None = Field(default=None, max_length=50, description=(
+    jurisdiction: Place | None = Field(default=None, description=(
         "The asking place (如皋市, 江苏省…). Its provisions and its parents' rank first. "
         "Default: the places the question names."))
     top_k: TopK = 5
@@ -49,15 +68,11 @@ class SearchRequest(_Request):
 
     _check_query = field_validator("query")(_printable)
 
-    @field_validator("jurisdiction")
-    @classmethod
-    def _check_place(cls, value: str | None) -> str | None:
-        return None if value is None else _printable(value)
 
 
 class CompareRequest(_Request):
     query: Query
-    jurisdictions: list[Annotated[str, Field(max_length=50)]] | None = Field(
+    jurisdictions: list[Place] | None = Field(
         default=None, max_length=50, description="Places to compare; default: every place of the corpus.")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -67,10 +82,10 @@ class CompareRequest(_Request):
 
 
 class SimilarRequest(_Request):
-    text: Annotated[str, Field(min_length=1, max_length=MAX_DRAFT_CHARS,
+    text: Annotated[str, Field(min_length=1, max_length=MAX_DRAFT_CHARS, pattern=TEXT_PATTERN,
                                description=f"A paragraph of a draft, at most {MAX_DRAFT_CHARS} characters.")]
     top_k: TopK = 5
-    exclude_jurisdiction: str | None = Field(default=None, max_length=50, description=(
+    exclude_jurisdiction: Place | None = Field(default=None, description=(
         "Leave out this place's own provisions (the drafter's own plan)."))
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.errors import BadQuery
+from qa.errors import UnknownJurisdiction
 from qa.results import Hit
 from qa.search import Searcher, clean_query
 
@@ -53,7 +53,7 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
         for name in jurisdictions:
             place = searcher.gazetteer.resolve(name)
             if place is None:
-                raise BadQuery(f"unknown jurisdiction {name!r}")
+                raise UnknownJurisdiction(f"unknown jurisdiction {name!r}")
             names.append(place.name)
         names = list(dict.fromkeys(names))
     else:

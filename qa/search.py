@@ -19,7 +19,7 @@ import numpy as np
 
 from index.store import DocumentRecord, PolicyIndex
 from qa.answers import extract
-from qa.errors import BadQuery
+from qa.errors import BadQuery, UnknownJurisdiction
 from qa.gazetteer import Gazetteer, Place
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
 
@@ -125,7 +125,8 @@ class Searcher:
         if requested is not None and requested.strip():
             place = self.gazetteer.resolve(requested.strip())
             if place is None:
-                raise BadQuery(f"unknown jurisdiction {requested!r}: name a province, city or county "
+                raise UnknownJurisdiction(f"unknown jurisdiction {requested!r}: name a province, city or "
+                                          "county "
                                "(e.g. 如皋市, 江苏省)")
             asked = [place]
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.errors import BadQuery
+from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit
 from qa.search import MAX_K, Searcher
 
@@ -38,7 +38,7 @@ def similar(searcher: Searcher, text: str, k: int = 5, exclude_jurisdiction: str
     if exclude_jurisdiction:
         place = searcher.gazetteer.resolve(exclude_jurisdiction)
         if place is None:
-            raise BadQuery(f"unknown jurisdiction {exclude_jurisdiction!r}")
+            raise UnknownJurisdiction(f"unknown jurisdiction {exclude_jurisdiction!r}")
         excluded = set(index.rows_in([place.name]).tolist())
         rows = np.array([r for r in range(len(index.provisions)) if r not in excluded], dtype=np.int64)
     tokens = index.analyzer.tokens(cleaned)
