@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     max_body_bytes: int = 64 * 1024
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _no_empty_key(cls, value: object) -> object:
+        """An empty POLICY_QA_API_KEY means no key, not a key that is the empty string."""
+        return None if value == "" else value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:

@@ -6,6 +6,7 @@ Every option can also be set through an environment variable named ``POLICY_QA_<
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -330,6 +331,9 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     Example:
       policy-qa serve --port 8000
     """
+    # One OpenMP thread per encoding: concurrent requests then use both cores instead of
+    # oversubscribing them (bench/http_latency.py, 8 clients: 65 requests/s against 51).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     import uvicorn
 
     from api.app import create_app
