@@ -60,18 +60,18 @@ class Candidate:
     dense: RetrieverScore | None = None
 
 
-def clean_query(query: str) -> str:
+def clean_query(query: str, limit: int = MAX_QUERY_CHARS, what: str = "query") -> str:
     """Drop control characters and unpaired surrogates; collapse whitespace.
 
     Raises:
-        BadQuery: empty after cleaning, or longer than MAX_QUERY_CHARS.
+        BadQuery: empty after cleaning, or longer than ``limit``.
     """
-    if len(query) > MAX_QUERY_CHARS:
-        raise BadQuery(f"the query has {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    if len(query) > limit:
+        raise BadQuery(f"the {what} has {len(query)} characters; the limit is {limit}")
     kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in query)
     cleaned = " ".join(kept.split())
     if not cleaned:
-        raise BadQuery("the query is empty")
+        raise BadQuery(f"the {what} is empty")
     return cleaned
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit
-from qa.search import MAX_K, Searcher
+from qa.search import MAX_K, Searcher, clean_query
 
 MAX_DRAFT_CHARS = 5000
 DENSE_CHARS = 600
@@ -25,12 +25,7 @@ def similar(searcher: Searcher, text: str, k: int = 5, exclude_jurisdiction: str
     Raises:
         BadQuery: empty or over-long text, k out of range, unknown jurisdiction.
     """
-    if len(text) > MAX_DRAFT_CHARS:
-        raise BadQuery(f"the draft has {len(text)} characters; the limit is {MAX_DRAFT_CHARS}")
-    cleaned = " ".join("".join(" " if ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF else c
-                               for c in text).split())
-    if not cleaned:
-        raise BadQuery("the draft text is empty")
+    cleaned = clean_query(text, MAX_DRAFT_CHARS, "draft")
     if not 1 <= k <= MAX_K:
         raise BadQuery(f"top_k must be between 1 and {MAX_K}, not {k}")
     index = searcher.index
