@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, load: Loader = load_service) ->
         threading.Thread(target=run_loader, name="index-loader", daemon=True).start()
         yield
 
+    from api import chat
     from api.routes import build_router, describe
 
     app = FastAPI(title="policy-qa", version="1", lifespan=lifespan, description=describe(),
@@ -84,8 +85,9 @@ def create_app(settings: Settings | None = None, load: Loader = load_service) ->
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type", API_KEY_HEADER])
     # The key dependency (and the security scheme it declares in /openapi.json) only when a key
     # is set: an open service must not advertise authentication it does not check.
-    app.include_router(build_router(),
-                       dependencies=[Depends(require_api_key)] if settings.api_key else [])
+    guard = [Depends(require_api_key)] if settings.api_key else []
+    app.include_router(build_router(), dependencies=guard)
+    app.include_router(chat.build_router(), dependencies=guard)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
