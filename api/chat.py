@@ -30,16 +30,29 @@ class TextPart(BaseModel):
     text: str
 
 
-class Message(BaseModel):
+class _Message(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[TextPart] | None = None
-
     def text(self) -> str:
-        if isinstance(self.content, list):
-            return "".join(part.text for part in self.content)
-        return self.content or ""
+        content = getattr(self, "content", None)
+        if isinstance(content, list):
+            return "".join(part.text for part in content)
+        return content or ""
+
+
+class UserMessage(_Message):
+    role: Literal["user"]
+    content: Annotated[str, Field(max_length=MAX_QUERY_CHARS)] | list[TextPart] | None = None
+
+
+class OtherMessage(_Message):
+    """System prompts and earlier answers: context only, never searched."""
+
+    role: Literal["system", "developer", "assistant", "tool"]
+    content: Annotated[str, Field(max_length=20_000)] | list[TextPart] | None = None
+
+
+Message = Annotated[UserMessage | OtherMessage, Field(discriminator="role")]
 
 
 class ChatRequest(BaseModel):
@@ -59,22 +72,21 @@ class ChatRequest(BaseModel):
     top_k: TopK = 5
 
 
-def _turns(request: ChatRequest) -> list[Turn]:
-    turns = []
-    for message in request.messages:
-        text = message.text()
-        if message.role == "user" and len(text) > MAX_QUERY_CHARS:
-            from qa.errors import BadQuery
+CHUNKS = ("Server-sent events: each `data:` is a chat.completion.chunk object (the last one carries "
+          "`policy_qa`), then `data: [DONE]`.")
 
-            raise BadQuery(f"a user message has {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
-        turns.append(Turn(message.role, text))
-    return turns
+
+def _turns(request: ChatRequest) -> list[Turn]:
+    return [Turn(message.role, message.text()) for message in request.messages]
 
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS)
 
-    @router.post("/chat/completions", tags=["chatbot"], dependencies=[Depends(require_json)])
+    @router.post("/chat/completions", tags=["chatbot"], dependencies=[Depends(require_json)],
+                 responses={200: {"description": "A chat.completion, or chunks when streaming",
+                                  "content": {"application/json": {},
+                                              "text/event-stream": {"schema": {"description": CHUNKS}}}}})
     def completions(body: ChatRequest, service: Annotated[PolicyService, Depends(get_service)]) -> Any:
         """OpenAI-compatible chat completion; `stream: true` answers as server-sent events."""
         reply = answer(service, _turns(body), body.jurisdiction, body.top_k)

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from qa.errors import BadQuery
 from qa.results import Hit, SearchResult
+from qa.search import clean_query
 from qa.service import PolicyService
 
 ANSWERS = 3
+NO_QUESTION = "没有收到问题。请输入您想查询的养老、托育政策问题。"
 _FILLER = re.compile(r"[那么呢吗吧啊呀的又还是也怎么样如何多少情况规定标准\s？?！!，,。.、：:]+")
 
 
@@ -34,11 +36,12 @@ class ChatAnswer:
     jurisdiction: str | None  # the place it was searched for
     follow_up: bool
     text: str
-    result: SearchResult
+    result: SearchResult | None  # None when the conversation asked nothing
 
     def to_json(self) -> dict[str, object]:
         return {"question": self.question, "jurisdiction": self.jurisdiction,
-                "follow_up": self.follow_up, "result": self.result.to_json()}
+                "follow_up": self.follow_up,
+                "result": self.result.to_json() if self.result else None}
 
 
 def understand(service: PolicyService, turns: Sequence[Turn],
@@ -51,9 +54,16 @@ def understand(service: PolicyService, turns: Sequence[Turn],
     ``jurisdiction`` (the portal's own place) wins over all of these.
 
     Raises:
-        BadQuery: the conversation has no user message.
+        BadQuery: the conversation has no user message with text in it.
     """
-    asked = [turn.content.strip() for turn in turns if turn.role == "user" and turn.content.strip()]
+    asked = []
+    for turn in turns:
+        if turn.role == "user":
+            try:
+                asked.append(clean_query(turn.content))
+            except BadQuery as error:
+                if "empty" not in str(error):
+                    raise
     if not asked:
         raise BadQuery("the conversation has no user message to answer")
     gazetteer = service.searcher.gazetteer
@@ -71,7 +81,12 @@ def understand(service: PolicyService, turns: Sequence[Turn],
 
 def answer(service: PolicyService, turns: Sequence[Turn], jurisdiction: str | None = None,
            k: int = 5) -> ChatAnswer:
-    question, place, follow_up = understand(service, turns, jurisdiction)
+    try:
+        question, place, follow_up = understand(service, turns, jurisdiction)
+    except BadQuery as error:
+        if "no user message" not in str(error):
+            raise
+        return ChatAnswer("", jurisdiction, False, NO_QUESTION, None)
     result = service.search(question, place, k)
     return ChatAnswer(question, place, follow_up, compose(result), result)
 

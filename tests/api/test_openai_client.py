@@ -51,4 +51,6 @@ def test_streaming_and_follow_up(client: openai.OpenAI) -> None:
 @pytest.mark.slow
 def test_errors_reach_the_client(client: openai.OpenAI) -> None:
     with pytest.raises(openai.UnprocessableEntityError):
-        client.chat.completions.create(model="policy-qa", messages=[{"role": "assistant", "content": "x"}])
+        client.chat.completions.create(model="policy-qa", messages=[{"role": "user", "content": "托" * 501}])
+    silent = client.chat.completions.create(model="policy-qa", messages=[{"role": "system", "content": "x"}])
+    assert silent.choices[0].message.content == "没有收到问题。请输入您想查询的养老、托育政策问题。"
