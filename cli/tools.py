@@ -1,0 +1,62 @@
+"""The MCP tool server: search, compare and cite offered to assistants over stdio.
+
+Assistants that speak the Model Context Protocol start ``policy-qa mcp`` and call the tools;
+each returns the same structured result the HTTP API does, so an assistant can quote the
+verbatim answer and its citation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from qa.citations import CitationNotFound
+from qa.errors import BadQuery
+from qa.results import citation
+from qa.service import PolicyService
+
+INSTRUCTIONS = (
+    "Answers questions about Chinese 一老一小 (elderly care and childcare) policy documents with "
+    "verbatim provisions and exact citations. Quote `answer` and `citation` as given; never "
+    "present a provision of another place as the asked place's (see `relation` and "
+    "`jurisdiction.covered`).")
+
+
+def build_server(service: PolicyService) -> MCPServer:
+    server: MCPServer = MCPServer("policy-qa", instructions=INSTRUCTIONS)
+
+    @server.tool()
+    def search(query: str, jurisdiction: str | None = None, top_k: int = 5) -> dict[str, Any]:
+        """Find the provisions that answer a question (in Chinese or English), the asking place's
+        own and its parents' first. Each hit has a verbatim `answer`, its `figures`, a
+        `citation` and a `relation` to the asked place; `jurisdiction.covered` is false when
+        the corpus has no document that applies there."""
+        try:
+            return service.search(query, jurisdiction, top_k).to_json()
+        except BadQuery as error:
+            raise ToolError(str(error)) from error
+
+    @server.tool()
+    def compare(query: str, jurisdictions: list[str] | None = None) -> dict[str, Any]:
+        """Each jurisdiction's best provision for a question, side by side (a place with nothing
+        relevant has `hit: null` and a `note`)."""
+        try:
+            rows = service.compare(query, jurisdictions)
+        except BadQuery as error:
+            raise ToolError(str(error)) from error
+        return {"query": query, "rows": [row.to_json() for row in rows]}
+
+    @server.tool()
+    def cite(reference: str) -> dict[str, Any]:
+        """Resolve a citation such as 苏政办发〔2021〕75号（十一） or 《…》四（二）3 to its provisions."""
+        try:
+            resolution = service.cite(reference)
+        except CitationNotFound as error:
+            raise ToolError(f"{error} (the {error.part} did not resolve)") from error
+        return {"reference": reference, "document": resolution.document.to_json(),
+                "provisions": [p.to_json() for p in resolution.provisions],
+                "citations": [citation(resolution.document, p.label) for p in resolution.provisions]}
+
+    return server
