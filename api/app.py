@@ -11,10 +11,13 @@ import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
 from fastapi.security import APIKeyHeader
+from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.limits import BodyLimit
@@ -77,6 +80,14 @@ def create_app(settings: Settings | None = None, load: Loader = load_service) ->
     guard = [Depends(require_api_key)] if settings.api_key else []
     app.include_router(build_router(), dependencies=guard)
     app.include_router(chat.build_router(), dependencies=guard)
+
+    static = Path(__file__).parent / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        """The staff search page."""
+        return FileResponse(static / "index.html")
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

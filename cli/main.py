@@ -285,11 +285,12 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     """
     from tqdm import tqdm
 
+    import qa
     from qa.baseline import ChatchatBaseline
     from qa.evaluation import evaluate as run
     from qa.evaluation import format_table, load_questions
 
-    path = file or Path(__file__).resolve().parent.parent / "qa" / "eval" / "public.jsonl"
+    path = file or Path(qa.__file__).parent / "eval" / "public.jsonl"
     try:
         questions = load_questions(path)
     except (OSError, ValueError) as error:

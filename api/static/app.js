@@ -1,0 +1,185 @@
+// The staff search page: plain JavaScript over the /v1 API, no framework, no network beyond this server.
+"use strict";
+
+const BADGES = { exact: "本级", ancestor: "上级", descendant: "下级", other: "其他地区" };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) {
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json" };
+  const key = sessionStorage.getItem("policy-qa-key");
+  if (key) headers["X-API-Key"] = key;
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401) {
+    const entered = window.prompt("此服务需要访问密钥（X-API-Key）：");
+    if (entered) { sessionStorage.setItem("policy-qa-key", entered); return api(path, options); }
+  }
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.detail || body.title || response.statusText);
+  return body;
+}
+
+// The answer with its figures marked: figure offsets index the hit's text.
+function highlighted(hit) {
+  const node = el("p", { class: "answer" });
+  const base = hit.answer_offsets.start;
+  let at = 0;
+  const figures = hit.figures.filter((f) => f.start >= base && f.end <= hit.answer_offsets.end)
+    .sort((a, b) => a.start - b.start);
+  for (const figure of figures) {
+    const start = figure.start - base, end = figure.end - base;
+    if (start < at) continue;
+    node.append(hit.answer.slice(at, start), el("mark", {}, hit.answer.slice(start, end)));
+    at = end;
+  }
+  node.append(hit.answer.slice(at));
+  return node;
+}
+
+function copyButton(text) {
+  const button = el("button", { class: "small secondary copy", type: "button" }, "复制引用");
+  button.addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(text); } catch (error) {
+      const area = el("textarea", {}, text); document.body.append(area); area.select();
+      document.execCommand("copy"); area.remove();
+    }
+    button.textContent = "已复制";
+    setTimeout(() => { button.textContent = "复制引用"; }, 1500);
+  });
+  return button;
+}
+
+function hitCard(hit) {
+  const badge = hit.relation ? el("span", { class: `badge ${hit.relation}` }, BADGES[hit.relation]) : null;
+  return el("article", { class: "hit", "data-provision": hit.provision_id },
+    el("header", {}, badge, el("span", { class: "citation" }, hit.citation), copyButton(hit.citation)),
+    highlighted(hit),
+    el("details", {}, el("summary", {}, "条款全文"), el("p", {}, hit.text)),
+    el("a", { class: "more", href: `#/provision/${encodeURIComponent(hit.provision_id)}` }, "在文件中查看"));
+}
+
+function show(section) {
+  for (const id of ["results", "comparison", "provision"]) $(id).hidden = id !== section;
+}
+
+async function search(question, place) {
+  show("results");
+  $("status").textContent = "查询中…";
+  const body = { query: question, top_k: 5 };
+  if (place) body.jurisdiction = place;
+  try {
+    const result = await api("/v1/search", { method: "POST", body: JSON.stringify(body) });
+    const info = result.jurisdiction;
+    const results = $("results");
+    results.replaceChildren();
+    if (info.scope.length && !info.covered) {
+      results.append(el("p", { class: "notice" },
+        `本库没有${info.requested || info.detected.join("、")}或其上级地区的文件；以下为其他地区的规定，不适用于该地区。`));
+    }
+    for (const hit of result.hits) results.append(hitCard(hit));
+    $("status").textContent = result.hits.length
+      ? `${result.hits.length} 条结果${info.scope.length ? "（地区：" + info.scope.join(" › ") + "）" : ""}`
+      : "没有找到相关条款。";
+  } catch (error) {
+    $("status").textContent = `查询失败：${error.message}`;
+  }
+}
+
+async function compare(question) {
+  show("comparison");
+  $("status").textContent = "对比中…";
+  try {
+    const result = await api("/v1/compare", { method: "POST", body: JSON.stringify({ query: question }) });
+    const rows = result.rows.map((row) => row.hit
+      ? el("tr", {}, el("th", { scope: "row" }, row.jurisdiction), el("td", {}, highlighted(row.hit)),
+          el("td", {}, el("a", { href: `#/provision/${encodeURIComponent(row.hit.provision_id)}` }, row.hit.citation)))
+      : el("tr", {}, el("th", { scope: "row" }, row.jurisdiction), el("td", { class: "none", colspan: "2" }, row.note)));
+    $("comparison").replaceChildren(el("table", { class: "compare" },
+      el("thead", {}, el("tr", {}, el("th", {}, "地区"), el("th", {}, "条款原文"), el("th", {}, "出处"))),
+      el("tbody", {}, ...rows)));
+    $("status").textContent = `“${question}”各地对比`;
+  } catch (error) {
+    $("status").textContent = `对比失败：${error.message}`;
+  }
+}
+
+function outlineTree(headings, path) {
+  return el("ul", {}, ...headings.map((heading) => {
+    const compact = (text) => text.replace(/\s/g, "");
+    const own = compact(`${heading.marker}${heading.title}`).slice(0, 8);
+    const current = path.some((step) => compact(step).startsWith(own));
+    return el("li", { class: current ? "current" : "" },
+      el("span", {}, `${heading.marker}${heading.marker.startsWith("附件") ? " " : ""}${heading.title}`),
+      heading.children.length ? outlineTree(heading.children, path) : null);
+  }));
+}
+
+async function provision(id) {
+  show("provision");
+  $("status").textContent = "读取原文…";
+  try {
+    const detail = await api(`/v1/provisions/${encodeURIComponent(id)}`);
+    const document_ = await api(`/v1/documents/${encodeURIComponent(detail.document.id)}`);
+    const current = detail.provision;
+    $("outline").replaceChildren(el("h2", {}, document_.title), outlineTree(document_.outline, current.path));
+    const neighbour = (p) => p ? el("p", { class: "neighbour" }, p.text) : null;
+    $("context").replaceChildren(
+      el("h2", {}, detail.citation, " ", copyButton(detail.citation)),
+      el("p", { class: "path" }, current.path.join(" › ")),
+      neighbour(detail.previous),
+      el("p", { class: "current", id: "current" }, current.text),
+      neighbour(detail.next));
+    $("current").scrollIntoView({ block: "center" });
+    const marked = $("outline").querySelectorAll("li.current");
+    if (marked.length) marked[marked.length - 1].scrollIntoView({ block: "nearest" });
+    $("status").textContent = `${document_.title}${document_.number ? "（" + document_.number + "）" : ""}`;
+  } catch (error) {
+    $("status").textContent = `读取失败：${error.message}`;
+  }
+}
+
+function route() {
+  const hash = decodeURIComponent(location.hash.slice(1));
+  if (hash.startsWith("/provision/")) return provision(hash.slice("/provision/".length));
+  const [path, query = ""] = hash.split("?");
+  const params = new URLSearchParams(query);
+  const question = params.get("q");
+  if (!question) { show("results"); return; }
+  $("question").value = question;
+  $("place").value = params.get("place") || "";
+  return path === "/compare" ? compare(question) : search(question, params.get("place"));
+}
+
+function go(view) {
+  const question = $("question").value.trim();
+  if (!question) return;
+  const params = new URLSearchParams({ q: question });
+  if (view === "search" && $("place").value) params.set("place", $("place").value);
+  location.hash = `/${view}?${params}`;
+}
+
+async function places() {
+  try {
+    const { documents } = await api("/v1/documents");
+    for (const name of [...new Set(documents.map((d) => d.jurisdiction))]) {
+      $("place").append(el("option", { value: name }, name));
+    }
+  } catch (error) { /* the picker stays "不限"; the search still works */ }
+}
+
+$("ask").addEventListener("submit", (event) => { event.preventDefault(); go("search"); });
+$("compare").addEventListener("click", () => go("compare"));
+window.addEventListener("hashchange", route);
+places().then(route);

@@ -1,0 +1,150 @@
+"""The staff search page and the chat widget, driven in headless Chromium with Playwright.
+
+Needs Debian's chromium (`apt-get install chromium fonts-noto-cjk`; `.ci/run` installs both);
+skipped with that reason when /usr/bin/chromium is absent. Screenshots of the search, provision
+and compare views land in docs/screenshots/, which the README shows.
+"""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from qa.service import PolicyService
+from tests.api.conftest import make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason="Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(app: FastAPI) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(app: FastAPI) -> Iterator[str]:
+    yield from _serve(app)
+
+
+def test_search_provision_and_compare(browser, site: str) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    page.goto(site + "/")
+    page.wait_for_selector("#place option[value='如皋市']", state="attached")
+    page.fill("#question", "托育服务用房每百户配建标准是多少")
+    page.select_option("#place", "如皋市")
+    page.click("#search")
+    first = page.locator(".hit").first
+    first.wait_for()
+    citation = "《如皋市“一老一小”整体解决方案》（皋政发〔2023〕4号）四（二）3"
+    assert first.locator(".citation").inner_text() == citation
+    assert first.locator(".badge").inner_text() == "本级"
+    assert "不少于30平方米" in first.locator("mark").all_inner_texts()
+    page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+
+    first.locator("a.more").click()
+    page.wait_for_selector("#current")
+    assert "每百户不少于30平方米" in page.inner_text("#current")
+    assert page.locator(".outline li.current").count() >= 2  # 四、 and （二） on the path
+    page.screenshot(path=str(SCREENSHOTS / "provision.png"), full_page=True)
+
+    page.go_back()
+    page.wait_for_selector(".hit")
+    page.click("#compare")
+    page.wait_for_selector("table.compare")
+    rows = page.locator("table.compare tbody tr")
+    assert rows.count() == 5
+    assert rows.nth(0).locator("th").inner_text() == "如皋市"
+    assert "mark" in rows.nth(0).inner_html()
+    page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.goto(site + "/#/search?q=" + "宿城区已建成小区托育设施每百户标准")
+    phone.wait_for_selector(".hit")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than a phone
+    phone.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+
+
+def test_uncovered_place_warns(browser, site: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(site + "/#/search?q=" + "北京市托育服务用房标准")
+    page.wait_for_selector(".notice")
+    assert "北京市" in page.inner_text(".notice")
+    assert set(page.locator(".badge").all_inner_texts()) == {"其他地区"}
+
+
+def test_widget_on_a_portal_of_another_origin(browser, service: PolicyService, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    portal_port = _free_port()
+    portal_origin = f"http://127.0.0.1:{portal_port}"
+    for allowed, expect_answer in ((portal_origin, True), ("https://elsewhere.example.gov.cn", False)):
+        for api_base in _serve(make_app(service, cors_origins=[allowed])):
+            (tmp_path / "index.html").write_text(
+                "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><h1>某市政府门户</h1>"
+                f'<script src="{api_base}/static/widget.js" data-jurisdiction="如皋市" defer></script>'
+                "</body></html>", encoding="utf-8")
+            handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+            portal = http.server.ThreadingHTTPServer(("127.0.0.1", portal_port), handler)
+            threading.Thread(target=portal.serve_forever, daemon=True).start()
+            try:
+                page = browser.new_page()
+                page.goto(portal_origin + "/index.html")
+                page.click("#policy-qa-widget >> .bubble")
+                page.fill("#policy-qa-widget >> input", "托育服务用房每百户配建标准是多少")
+                page.click("#policy-qa-widget >> .send")
+                reply = page.locator("#policy-qa-widget >> .assistant").last
+                page.wait_for_function(
+                    "() => !document.querySelector('#policy-qa-widget').shadowRoot"
+                    ".querySelector('.assistant:last-child').textContent.includes('正在查询')")
+                text = reply.inner_text()
+                if expect_answer:
+                    assert "《如皋市“一老一小”整体解决方案》" in text and "来源：" in text
+                    page.screenshot(path=str(SCREENSHOTS / "widget.png"))
+                else:
+                    assert text.startswith("暂时无法回答")  # the browser enforced CORS
+            finally:
+                portal.shutdown()
+                portal.server_close()
