@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from qa.service import PolicyService
-from tests.api.conftest import make_app
+from tests.api.conftest import free_port, make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -32,14 +31,8 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(app: FastAPI) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -118,7 +111,7 @@ def test_uncovered_place_warns(browser, site: str) -> None:  # type: ignore[no-u
 
 
 def test_widget_on_a_portal_of_another_origin(browser, service: PolicyService, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    portal_port = _free_port()
+    portal_port = free_port()
     portal_origin = f"http://127.0.0.1:{portal_port}"
     for allowed, expect_answer in ((portal_origin, True), ("https://elsewhere.example.gov.cn", False)):
         for api_base in _serve(make_app(service, cors_origins=[allowed])):
