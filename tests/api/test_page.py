@@ -63,6 +63,12 @@ def site(app: FastAPI) -> Iterator[str]:
     yield from _serve(app)
 
 
+def _snapshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot without focus rings, so that runs give the same picture."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
 def test_search_provision_and_compare(browser, site: str) -> None:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
@@ -77,13 +83,13 @@ def test_search_provision_and_compare(browser, site: str) -> None:  # type: igno
     assert first.locator(".citation").inner_text() == citation
     assert first.locator(".badge").inner_text() == "本级"
     assert "不少于30平方米" in first.locator("mark").all_inner_texts()
-    page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+    _snapshot(page, "search.png")
 
     first.locator("a.more").click()
     page.wait_for_selector("#current")
     assert "每百户不少于30平方米" in page.inner_text("#current")
     assert page.locator(".outline li.current").count() >= 2  # 四、 and （二） on the path
-    page.screenshot(path=str(SCREENSHOTS / "provision.png"), full_page=True)
+    _snapshot(page, "provision.png")
 
     page.go_back()
     page.wait_for_selector(".hit")
@@ -93,13 +99,13 @@ def test_search_provision_and_compare(browser, site: str) -> None:  # type: igno
     assert rows.count() == 5
     assert rows.nth(0).locator("th").inner_text() == "如皋市"
     assert "mark" in rows.nth(0).inner_html()
-    page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+    _snapshot(page, "compare.png")
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     phone.goto(site + "/#/search?q=" + "宿城区已建成小区托育设施每百户标准")
     phone.wait_for_selector(".hit")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than a phone
-    phone.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+    _snapshot(phone, "phone.png")
 
 
 def test_uncovered_place_warns(browser, site: str) -> None:  # type: ignore[no-untyped-def]
