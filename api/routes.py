@@ -88,13 +88,7 @@ def build_router() -> APIRouter:
              ) -> Any:
         """Resolve a citation to its provision(s); 404 says whether the document or the label
         did not resolve."""
-        resolution = service.cite(ref)
-        from qa.results import citation
-
-        return {"reference": ref, "document": resolution.document.to_json(),
-                "label": resolution.label,
-                "provisions": [p.to_json() for p in resolution.provisions],
-                "citations": [citation(resolution.document, p.label) for p in resolution.provisions]}
+        return service.cite(ref).to_json(ref)
 
     @router.get("/documents", response_model=schemas.DocumentList, tags=["corpus"])
     def documents(service: Service) -> Any:

@@ -14,7 +14,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from qa.citations import CitationNotFound
 from qa.errors import BadQuery
-from qa.results import citation
 from qa.service import PolicyService
 
 INSTRUCTIONS = (
@@ -52,11 +51,8 @@ def build_server(service: PolicyService) -> MCPServer:
     def cite(reference: str) -> dict[str, Any]:
         """Resolve a citation such as 苏政办发〔2021〕75号（十一） or 《…》四（二）3 to its provisions."""
         try:
-            resolution = service.cite(reference)
+            return service.cite(reference).to_json(reference)
         except CitationNotFound as error:
             raise ToolError(f"{error} (the {error.part} did not resolve)") from error
-        return {"reference": reference, "document": resolution.document.to_json(),
-                "provisions": [p.to_json() for p in resolution.provisions],
-                "citations": [citation(resolution.document, p.label) for p in resolution.provisions]}
 
     return server

@@ -76,11 +76,6 @@ class Provision:
     cells: tuple[Cell, ...] = ()
     table: str | None = None  # the table's label, for rows and table notes
 
-    @property
-    def citation_label(self) -> str:
-        """The label as a person writes it, with the part when the unit was split."""
-        return self.label if self.part is None else f"{self.label}（第{self.part}部分）"
-
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "id": self.id,

@@ -401,9 +401,7 @@ class _Assembler:
             # A numbered line with nothing under it is itself the unit's text.
             node.items.append(("para", node.lines[0]))
         elif node.parent is not None:
-            heading_lines = node.lines if not node.body_on_line else node.lines[1:]
-            self._span_element(ElementKind.HEADING, heading_lines[:1])
-            for line in heading_lines[1:]:
+            for line in node.lines[1:] if node.body_on_line else node.lines:
                 self._span_element(ElementKind.HEADING, [line])
         parts: list[tuple[int, int, list[Line]]] = []
         run: list[Line] = []
@@ -416,9 +414,7 @@ class _Assembler:
                 continue
             parts.extend(self._body_parts(run))
             run = []
-            if kind == "node":
-                pass
-            elif kind == "table":
+            if kind == "table":
                 table_index += 1
                 last_table = self._emit_table(node, path, item, table_index, table_count)  # type: ignore[arg-type]
             elif kind == "note" and last_table is not None:

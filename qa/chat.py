@@ -98,7 +98,7 @@ def compose(result: SearchResult) -> str:
     lines: list[str] = []
     if place and not info.covered:
         lines.append(f"本库没有{place}或其上级地区的政策文件，无法提供{place}的规定。")
-        others = [hit for hit in result.hits[:ANSWERS]]
+        others = list(result.hits[:ANSWERS])
         if not others:
             return lines[0]
         lines.append(f"以下是其他地区的规定，不适用于{place}，仅供参考：")

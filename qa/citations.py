@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from corpus import Provision
 from index.store import DocumentRecord, PolicyIndex
+from qa.results import citation
 
 
 class CitationNotFound(LookupError):
@@ -29,6 +30,11 @@ class Resolution:
     document: DocumentRecord
     label: str  # the label as normalised for matching ("" for the whole document)
     provisions: tuple[Provision, ...]
+
+    def to_json(self, reference: str) -> dict[str, object]:
+        return {"reference": reference, "document": self.document.to_json(), "label": self.label,
+                "provisions": [p.to_json() for p in self.provisions],
+                "citations": [citation(self.document, p.label) for p in self.provisions]}
 
 
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "〔", "]": "〕", "［": "〔", "］": "〕"})

@@ -34,8 +34,7 @@ def similar(searcher: Searcher, text: str, k: int = 5, exclude_jurisdiction: str
         place = searcher.gazetteer.resolve(exclude_jurisdiction)
         if place is None:
             raise UnknownJurisdiction(f"unknown jurisdiction {exclude_jurisdiction!r}")
-        excluded = set(index.rows_in([place.name]).tolist())
-        rows = np.array([r for r in range(len(index.provisions)) if r not in excluded], dtype=np.int64)
+        rows = np.setdiff1d(np.arange(len(index.provisions), dtype=np.int64), index.rows_in([place.name]))
     tokens = index.analyzer.tokens(cleaned)
     vector = index.encoder.encode_passages([cleaned[:DENSE_CHARS]])[0]
     ranked = searcher.rank(tokens, vector, rows)
