@@ -15,3 +15,35 @@ class NotText(CorpusError):
 
 class CatalogError(CorpusError):
     """The catalog file is malformed or names a document that is not there."""
+
+
+class UnsupportedFormat(CorpusError):
+    """The file is of a format policy-qa does not read (the message names it)."""
+
+
+class DocumentTooLarge(CorpusError):
+    """The file, or a part of it once inflated, exceeds a documented limit."""
+
+
+class CorruptDocument(CorpusError):
+    """The file claims a format but cannot be read as one (truncated, damaged, a zip bomb)."""
+
+
+class EncryptedDocument(CorpusError):
+    """The file is password-protected."""
+
+
+class ScannedDocument(CorpusError):
+    """A PDF or OFD whose pages are images: there is no text to read without OCR."""
+
+
+class NoArticleBody(CorpusError):
+    """A web page with no article in it (a list, index or search page)."""
+
+
+class NotPolicyDocument(CorpusError):
+    """The file reads, but holds no policy text (an image, a page of English, a form)."""
+
+
+class JurisdictionUnknown(CorpusError):
+    """Neither the issuer, the title nor the document number says which place it belongs to."""

@@ -45,7 +45,8 @@ from corpus.tables import (
     scan_table,
     table_number,
 )
-from corpus.text import Line, read_file, split_lines
+from corpus.readers import Rendition, read_path
+from corpus.text import Line, split_lines
 
 _TITLE_MAX = 60
 _LOST_NUMBER_MAX = 30
@@ -103,17 +104,22 @@ class Node:
 
 
 def parse_file(path: Path | str, document_id: str | None = None) -> Document:
-    """Read and parse one file; the document id defaults to the file's stem."""
+    """Read and parse one file of any supported format; the id defaults to the file's stem."""
     path = Path(path)
-    text, encoding = read_file(path)
-    return parse_text(text, document_id or path.stem, encoding=encoding)
+    return parse_rendition(read_path(path), document_id or path.stem)
 
 
 def parse_text(text: str, document_id: str = "document", *, encoding: str = "utf-8") -> Document:
+    """Parse plain text (the rendition of a text file is the text itself)."""
+    return parse_rendition(Rendition(text, "text", encoding), document_id)
+
+
+def parse_rendition(rendition: Rendition, document_id: str = "document") -> Document:
+    text = rendition.text
     lines = split_lines(text)
     header_end = find_header_end(lines)
     footer_start = find_footer_start(lines, header_end)
-    meta = parse_meta(lines, header_end, encoding)
+    meta = parse_meta(lines, header_end, rendition.encoding or "utf-8")
     blocks = _scan(lines, header_end, footer_start)
     _restore_lost_numbers(blocks)
     _claim_table_titles(blocks)

@@ -1,17 +1,13 @@
-"""Turning file bytes into text and lines whose offsets stay true to the file.
+"""Lines of a rendition whose offsets stay true to it, and joining text broken by extraction.
 
-Offsets everywhere are code-point offsets into the decoded text, without newline translation:
-``Path.read_bytes().decode(encoding)`` gives the string they index.
+Offsets everywhere are code-point offsets into the rendition, without newline translation (for a
+plain text file: ``Path.read_bytes().decode(encoding)``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-
-from corpus.errors import EmptyDocument, NotText
 
 # Characters that count as blank: str.isspace() does not include the BOM or zero-width space.
 _INVISIBLE = "\ufeff\u200b"
@@ -23,50 +19,6 @@ def is_blank_char(char: str) -> bool:
 
 def strip(value: str) -> str:
     return value.strip().strip(_INVISIBLE).strip()
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode a policy file, returning ``(text, encoding)``.
-
-    UTF-8 first (the common case), UTF-16 when it starts with a BOM, then GB18030, which is a
-    superset of GBK and GB2312, the encodings older government files still arrive in.
-
-    Raises:
-        EmptyDocument: zero bytes, or only whitespace.
-        NotText: NUL bytes, control characters, or no encoding fits.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    elif b"\x00" in data:
-        raise NotText("the file contains NUL bytes: it looks binary, not a text document")
-    else:
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        _check_text(text)
-        return text, encoding
-    raise NotText("the file is neither UTF-8 nor GB18030 text")
-
-
-def _check_text(text: str) -> None:
-    if not any(not is_blank_char(char) for char in text):
-        raise EmptyDocument("the document is empty")
-    control = sum(
-        1 for char in text if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f\v"
-    )
-    if control > max(8, len(text) // 1000):
-        raise NotText(f"the file holds {control} control characters: it looks binary")
-
-
-def read_file(path: Path) -> tuple[str, str]:
-    """Read and decode a file; see :func:`decode`."""
-    data = path.read_bytes()
-    if not data:
-        raise EmptyDocument(f"{path} is empty")
-    return decode(data)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import jieba
 
 from corpus import load_catalog
-from corpus.text import read_file
+from corpus.readers import read_path
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.lexical import LexicalIndex
@@ -46,7 +46,7 @@ class ChatchatBaseline:
     def build(cls, corpus: Path, encoder: Encoder, cache: Path) -> ChatchatBaseline:
         windows = []
         for entry in load_catalog(corpus / "catalog.toml"):
-            text, _ = read_file(corpus / "documents" / entry.file)
+            text = read_path(corpus / "documents" / entry.file).text
             for start in range(0, max(1, len(text) - OVERLAP), WINDOW - OVERLAP):
                 end = min(len(text), start + WINDOW)
                 windows.append(Window(entry.id, start, end, text[start:end]))

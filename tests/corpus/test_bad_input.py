@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from corpus import EmptyDocument, NotText, parse_file, parse_text
+from corpus.errors import NotPolicyDocument
 from tests.conftest import DOCUMENTS
 from tests.corpus.test_lossless import coverage_errors
 
@@ -25,7 +26,7 @@ def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_binary_file_is_a_clear_error(tmp_path: Path) -> None:
     binary = tmp_path / "image.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    with pytest.raises(NotText, match="binary"):
+    with pytest.raises(NotPolicyDocument, match="PNG image"):
         parse_file(binary)
     noise = tmp_path / "noise.bin"
     noise.write_bytes(bytes([0x80 + (i * 37) % 120 for i in range(4000)]) + b"\x01\x02\x03" * 50)
