@@ -118,16 +118,23 @@ class DocumentSummary(BaseModel):
     id: str
     title: str
     number: str | None = Field(description="文号, e.g. 皋政发〔2023〕4号; null when the document has none.")
-    issuer: str
-    jurisdiction: str
-    level: Literal["province", "prefecture", "county"]
+    issuer: str | None
+    issuers: list[str] = Field(description="Every issuing body; several for a joint document.")
+    jurisdiction: str = Field(description="The place it belongs to; 全国 for a national body.")
+    level: Literal["national", "province", "prefecture", "county"]
     published: str | None
+    effective: str | None = Field(default=None, description="The date it takes effect (施行), if stated.")
+    expires: str | None = Field(default=None, description="Its last day of validity, if stated.")
+    format: str = Field(default="text", description="The format of the original file.")
 
 
 class Source(BaseModel):
-    file: str = Field(description="Relative to the corpus folder.")
-    start: int = Field(description="Character offset: for a clause, file_text[start:end] == text.")
+    file: str = Field(description="The original file, relative to the corpus folder.")
+    rendition: str = Field(description="The text the offsets index, relative to the corpus folder: the "
+                           "file itself for plain text, the frozen extracted text for other formats.")
+    start: int = Field(description="Character offset: for a clause, rendition_text[start:end] == text.")
     end: int
+    page: int | None = Field(default=None, description="The page it starts on (PDF, OFD).")
 
 
 class Offsets(BaseModel):
@@ -157,7 +164,9 @@ class Jurisdiction(BaseModel):
     requested: str | None
     detected: list[str]
     scope: list[str]
-    covered: bool
+    covered: bool = Field(description="Whether any document of the corpus applies to the asked place.")
+    local: bool = Field(description="Whether documents of the place itself or its prefecture or "
+                        "province apply, not only national ones.")
 
 
 class SearchResponse(BaseModel):
@@ -196,6 +205,7 @@ class ProvisionOut(BaseModel):
     end: int
     departments: list[str]
     table: str | None = None
+    page: int | None = None
     cells: list[dict[str, Any]] | None = None
 
 
@@ -219,8 +229,11 @@ class HeadingOut(BaseModel):
 
 
 class DocumentDetail(DocumentSummary):
-    file: str
-    parents: list[str]
+    file: str = Field(description="The original file, relative to the corpus folder.")
+    rendition: str = Field(description="The text provision offsets index, relative to the corpus folder.")
+    parents: list[str] = Field(description="The places enclosing its jurisdiction, nearest first "
+                               "(全国 last).")
+    written: str | None = Field(description="成文日期: the date under its signature.")
     provisions: int
     outline: list[HeadingOut]
 

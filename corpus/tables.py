@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from corpus.headings import is_attachment_list, match_attachment, match_heading
+from corpus.readers.base import TableGrid
 from corpus.text import Line, join_fragments
 
 # A cell whose lines are each an organisation's name lists several of them (发改局 / 民政局),
@@ -314,3 +315,103 @@ def render_row(title: str | None, row: TableRow) -> str:
             continue
         pieces.append(f"{column}：{value}" if column else value)
     return "｜".join(pieces)
+
+
+# --- tables whose structure the format gave ---------------------------------------------------
+
+
+@dataclass
+class GridRawCell:
+    """A cell of a table the format described (Word, HTML, PDF ruling): its text is exactly the
+    rendition's, already normalised by the reader, so nothing is re-joined here."""
+
+    value: str
+    span: tuple[int, int] | None
+    listing: bool = False
+
+
+def build_grid_table(grid: TableGrid, text: str) -> ParsedTable:
+    """A :class:`ParsedTable` from a reader's grid: the header rows name the columns, a merged
+    cell's value is carried into the rows it covers with the span of the cell it comes from,
+    a row made of one cell spanning the whole width is a group caption (or, on top, the title)."""
+    width = len(grid.rows[0]) if grid.rows else 0
+
+    def own(r: int, c: int) -> GridRawCell:
+        cell = grid.rows[r][c]
+        value = text[cell.start:cell.end].strip()
+        return GridRawCell(value, (cell.start, cell.end) if value else None)
+
+    def spans_row(r: int) -> bool:
+        """One cell covering the whole row."""
+        cells = grid.rows[r]
+        return width > 1 and bool(own(r, 0).value) and all(
+            cell.origin == (r, 0) for cell in cells[1:])
+
+    position = 0
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    header_end = grid.header_rows
+    if grid.rows and spans_row(0) and len(grid.rows) > 1:
+        title, title_span = own(0, 0).value, own(0, 0).span
+        position = 1
+        header_end = max(header_end, 2) if grid.header_rows <= 1 else header_end
+    columns = [_column_name(grid, text, position, header_end, c) for c in range(width)]
+    header_spans = [s for r in range(position, header_end) for s in [_row_span(grid, r)] if s]
+    header_values = [v for v in columns if v]
+
+    rows: list[TableRow] = []
+    caption_spans: list[tuple[int, int]] = []
+    caption: str | None = None
+    for r in range(header_end, len(grid.rows)):
+        span = _row_span(grid, r)
+        if span is None:
+            continue
+        if spans_row(r):
+            caption = own(r, 0).value
+            caption_spans.append(span)
+            continue
+        values = [own(r, c).value for c in range(width)]
+        if [v for v in values if v] == header_values:
+            header_spans.append(span)  # the header repeated inside the table
+            continue
+        cells: list[tuple[str, RawCell]] = []
+        carried: dict[int, tuple[str, tuple[int, int]]] = {}
+        for c in range(width):
+            cell = own(r, c)
+            name = columns[c]
+            if c < 2 and _TOTAL.match(cell.value):
+                name = ""  # 合计 stands for the row, not for the 序号 column it sits in
+            cells.append((name, cell))  # type: ignore[arg-type]
+            origin = grid.rows[r][c].origin
+            if origin is not None and origin[0] < r and origin[0] >= header_end:
+                source = own(*origin)
+                if source.value and source.span:
+                    carried[c] = (source.value, source.span)
+        rows.append(TableRow(cells, span, carried, caption=caption))
+    for index, column in enumerate(columns):
+        if _DEPARTMENT_COLUMN.search(column):
+            for parsed in rows:
+                parsed.cells[index][1].listing = True
+    start = min([s[0] for s in [title_span, *header_spans] if s] + [r.span[0] for r in rows] + [grid.start])
+    end = max([s[1] for s in [title_span, *header_spans, *caption_spans] if s] + [r.span[1] for r in rows]
+              + [start])
+    return ParsedTable(title, title_span, columns, header_spans, caption_spans, rows, start, end)
+
+
+def _column_name(grid: TableGrid, text: str, first: int, last: int, column: int) -> str:
+    """The lowest header cell over ``column`` that has text, or the merged cell covering it."""
+    for r in range(last - 1, first - 1, -1):
+        cell = grid.rows[r][column]
+        if cell.origin is not None:
+            cell = grid.rows[cell.origin[0]][cell.origin[1]]
+        value = text[cell.start:cell.end].strip()
+        if value:
+            return value
+    return f"列{column + 1}"
+
+
+def _row_span(grid: TableGrid, r: int) -> tuple[int, int] | None:
+    cells = [cell for cell in grid.rows[r] if cell.end > cell.start]
+    if not cells:
+        return None
+    return cells[0].start, cells[-1].end

@@ -27,14 +27,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from corpus import CatalogEntry, Cell, Document, Heading, Kind, Provision, load_catalog, load_document
+from corpus import Cell, CorpusError, CorpusFolder, Document, Heading, Kind, Provision
 from index.analysis import Analyzer
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.lexical import LexicalIndex
 
-FORMAT_VERSION = 2  # 2: outlines.json
+FORMAT_VERSION = 3  # 2: outlines.json; 3: documents of any format, national level, pages
 MANIFEST = "manifest.json"
 
 
@@ -43,30 +43,49 @@ class DocumentRecord:
     """What a search hit says about the document it comes from."""
 
     id: str
-    file: str  # relative to the corpus folder
+    file: str  # the original, relative to the corpus folder: documents/…
+    rendition: str  # the text the offsets index, relative to the corpus folder
     title: str
     number: str | None
-    issuer: str
+    issuers: tuple[str, ...]
     jurisdiction: str
     level: str
     parents: tuple[str, ...]
     published: str | None
+    written: str | None = None
+    effective: str | None = None
+    expires: str | None = None
+    format: str = "text"
+
+    @property
+    def issuer(self) -> str | None:
+        return self.issuers[0] if self.issuers else None
 
     def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "file": self.file, "title": self.title, "number": self.number,
-                "issuer": self.issuer, "jurisdiction": self.jurisdiction, "level": self.level,
-                "parents": list(self.parents), "published": self.published}
+        return {"id": self.id, "file": self.file, "rendition": self.rendition, "title": self.title,
+                "number": self.number, "issuer": self.issuer, "issuers": list(self.issuers),
+                "jurisdiction": self.jurisdiction, "level": self.level, "parents": list(self.parents),
+                "published": self.published, "written": self.written, "effective": self.effective,
+                "expires": self.expires, "format": self.format}
+
+    def summary(self) -> dict[str, object]:
+        """The fields a search hit carries."""
+        return {"id": self.id, "title": self.title, "number": self.number, "issuer": self.issuer,
+                "issuers": list(self.issuers), "jurisdiction": self.jurisdiction, "level": self.level,
+                "published": self.published, "effective": self.effective, "expires": self.expires,
+                "format": self.format}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> DocumentRecord:
+        return cls(raw["id"], raw["file"], raw["rendition"], raw["title"], raw["number"],
+                   tuple(raw["issuers"]), raw["jurisdiction"], raw["level"], tuple(raw["parents"]),
+                   raw["published"], raw.get("written"), raw.get("effective"), raw.get("expires"),
+                   raw.get("format", "text"))
 
 
 def corpus_hash(corpus: Path) -> str:
-    """A hash of the catalog and every catalogued file: it changes whenever the corpus does."""
-    digest = hashlib.sha256()
-    catalog = corpus / "catalog.toml"
-    digest.update(catalog.read_bytes())
-    for entry in sorted(load_catalog(catalog), key=lambda e: e.file):
-        digest.update(entry.file.encode() + b"\0")
-        digest.update(hashlib.sha256((corpus / "documents" / entry.file).read_bytes()).digest())
-    return digest.hexdigest()
+    """Changes whenever the corpus folder does (see :meth:`CorpusFolder.hash`)."""
+    return CorpusFolder(corpus).hash()
 
 
 def lexical_tokens(analyzer: Analyzer, provision: Provision, document: DocumentRecord) -> list[str]:
@@ -122,10 +141,12 @@ class PolicyIndex:
         The folder is written beside ``out`` and moved into place at the end, so a failed build
         never leaves a half-written index where a good one was.
         """
-        entries = load_catalog(corpus / "catalog.toml")
-        parsed = [(entry, load_document(entry, corpus / "documents")) for entry in entries]
-        documents = {entry.id: _record(entry, document) for entry, document in parsed}
-        provisions = [p for _, document in parsed for p in document.provisions]
+        folder = CorpusFolder(corpus)
+        names = folder.files()
+        parsed = folder.load_all()
+        documents = {document.id: _record(folder, name, document)
+                     for name, document in zip(names, parsed, strict=True)}
+        provisions = [p for document in parsed for p in document.provisions]
         lexical = LexicalIndex.build([lexical_tokens(analyzer, p, documents[p.document_id])
                                       for p in provisions])
         passages = [passage_text(p, documents[p.document_id]) for p in provisions]
@@ -144,7 +165,7 @@ class PolicyIndex:
         with (staging / "provisions.jsonl").open("w", encoding="utf-8") as handle:
             for provision in provisions:
                 handle.write(json.dumps(provision.to_json(), ensure_ascii=False) + "\n")
-        outlines = {document.id: document.headings for _, document in parsed}
+        outlines = {document.id: document.headings for document in parsed}
         (staging / "outlines.json").write_text(json.dumps(
             {doc: [h.to_json() for h in tree] for doc, tree in outlines.items()}, ensure_ascii=False),
             encoding="utf-8")
@@ -155,7 +176,7 @@ class PolicyIndex:
             "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "encoder": {"name": encoder.name, "dimension": encoder.dimension},
             "analyzer": {"fingerprint": analyzer.fingerprint},
-            "corpus": {"hash": corpus_hash(corpus), "folder": str(corpus)},
+            "corpus": {"hash": folder.hash(), "folder": str(corpus)},
             "counts": {"documents": len(documents), "provisions": len(provisions),
                        "clauses": sum(1 for p in provisions if p.kind is Kind.CLAUSE),
                        "table_rows": sum(1 for p in provisions if p.kind is Kind.TABLE_ROW),
@@ -234,11 +255,8 @@ class PolicyIndex:
             differing = {name for name in expected if expected[name] != actual.get(name)}
             changed = sorted(set(expected) ^ set(actual) | differing)
             raise IndexMismatch(f"index files changed since the build ({', '.join(changed)}): {rebuild}")
-        documents = {
-            raw["id"]: DocumentRecord(raw["id"], raw["file"], raw["title"], raw["number"], raw["issuer"],
-                                      raw["jurisdiction"], raw["level"], tuple(raw["parents"]),
-                                      raw["published"])
-            for raw in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
+        documents = {raw["id"]: DocumentRecord.from_json(raw)
+                     for raw in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
         with (folder / "provisions.jsonl").open(encoding="utf-8") as handle:
             provisions = [_provision(json.loads(line)) for line in handle]
         outlines = {doc: tuple(Heading.from_json(h) for h in tree) for doc, tree in
@@ -250,11 +268,19 @@ class PolicyIndex:
         return cls(folder, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
 
 
-def _record(entry: CatalogEntry, document: Document) -> DocumentRecord:
+def _record(folder: CorpusFolder, name: str, document: Document) -> DocumentRecord:
     meta = document.meta
-    return DocumentRecord(entry.id, entry.file, meta.title or entry.title, meta.number,
-                          meta.issuer or entry.issuer, entry.jurisdiction, entry.level, entry.parents,
-                          meta.published.isoformat() if meta.published else None)
+    if not meta.jurisdiction or not meta.level:
+        raise CorpusError(f"{name}: cannot tell which place it belongs to; add `jurisdiction = \"…\"` for it "
+                          f"in {folder.path / 'catalog.toml'} or re-add it with --jurisdiction")
+
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return DocumentRecord(document.id, f"documents/{name}", folder.rendition_file(name),
+                          meta.title or name, meta.number, meta.issuers, meta.jurisdiction, meta.level,
+                          meta.parents, day(meta.published), day(meta.written), day(meta.effective),
+                          day(meta.expires), meta.format)
 
 
 def _provision(raw: dict[str, Any]) -> Provision:
@@ -262,7 +288,7 @@ def _provision(raw: dict[str, Any]) -> Provision:
                   for c in raw.get("cells", []))
     return Provision(raw["id"], raw["document_id"], Kind(raw["kind"]), raw["label"], raw["part"],
                      tuple(raw["path"]), raw["text"], raw["start"], raw["end"],
-                     tuple(raw["departments"]), cells, raw.get("table"))
+                     tuple(raw["departments"]), cells, raw.get("table"), raw.get("page"))
 
 
 def _checksums(folder: Path) -> dict[str, str]:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import jieba
 
-from corpus import load_catalog
-from corpus.readers import read_path
+from corpus import CorpusFolder
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.lexical import LexicalIndex
@@ -45,11 +44,11 @@ class ChatchatBaseline:
     @classmethod
     def build(cls, corpus: Path, encoder: Encoder, cache: Path) -> ChatchatBaseline:
         windows = []
-        for entry in load_catalog(corpus / "catalog.toml"):
-            text = read_path(corpus / "documents" / entry.file).text
+        for document in CorpusFolder(corpus).load_all():
+            text = document.text
             for start in range(0, max(1, len(text) - OVERLAP), WINDOW - OVERLAP):
                 end = min(len(text), start + WINDOW)
-                windows.append(Window(entry.id, start, end, text[start:end]))
+                windows.append(Window(document.id, start, end, text[start:end]))
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()  # jieba's own dictionary, as Chatchat uses it
         tokenizer.tmp_dir = str(cache / "jieba-plain")

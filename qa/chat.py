@@ -107,6 +107,8 @@ def compose(result: SearchResult) -> str:
         hits = [hit for hit in result.hits if hit.relation in ("exact", "ancestor")][:ANSWERS]
         if not hits:
             return f"在{place}及其上级地区的政策文件中没有找到相关条款。"
+        if not info.local:
+            lines.append(f"本库没有{place}及其所在省、市的地方政策文件，以下为国家层面的规定：")
     else:
         hits = list(result.hits[:ANSWERS])
         if not hits:

@@ -57,7 +57,11 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
             names.append(place.name)
         names = list(dict.fromkeys(names))
     else:
-        names = list(dict.fromkeys(d.jurisdiction for d in documents))
+        # The country and provinces first, then cities, then counties: the order of a drafting
+        # office's comparison table, whatever order the documents were added in.
+        order = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
+        names = sorted(dict.fromkeys(d.jurisdiction for d in documents),
+                       key=lambda name: (order.get(levels[name], 4), name))
     tokens = index.analyzer.query_tokens(query)
     vector = index.encoder.encode_queries([query])[0]
     results = []

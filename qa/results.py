@@ -33,8 +33,9 @@ class Hit:
     label: str
     citation: str
     document: DocumentRecord
-    start: int  # the provision's offsets in the source file
+    start: int  # the provision's offsets in the document's rendition
     end: int
+    page: int | None = None  # the page it starts on, for PDF and OFD documents
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -53,25 +54,30 @@ class Hit:
             "path": list(self.path),
             "label": self.label,
             "citation": self.citation,
-            "document": {"id": self.document.id, "title": self.document.title,
-                         "number": self.document.number, "issuer": self.document.issuer,
-                         "jurisdiction": self.document.jurisdiction, "level": self.document.level,
-                         "published": self.document.published},
-            "source": {"file": f"documents/{self.document.file}", "start": self.start,
-                       "end": self.end},
+            "document": self.document.summary(),
+            "source": {"file": self.document.file, "rendition": self.document.rendition,
+                       "start": self.start, "end": self.end, "page": self.page},
         }
 
 
 @dataclass(frozen=True)
 class JurisdictionInfo:
+    """Where a search looked: the place asked or named, and the scope it and its ancestors make.
+
+    ``covered`` is false when no document of the corpus applies there at all; ``local`` is false
+    when the only documents that apply are national ones (the place, its prefecture and province
+    have none of their own).
+    """
+
     requested: str | None
     detected: tuple[str, ...]
     scope: tuple[str, ...]
     covered: bool
+    local: bool = True
 
     def to_json(self) -> dict[str, object]:
         return {"requested": self.requested, "detected": list(self.detected),
-                "scope": list(self.scope), "covered": self.covered}
+                "scope": list(self.scope), "covered": self.covered, "local": self.local}
 
 
 @dataclass(frozen=True)

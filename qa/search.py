@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpus.gazetteer import NATIONAL, Gazetteer, Place
 from index.store import DocumentRecord, PolicyIndex
 from qa.answers import extract
 from qa.errors import BadQuery, UnknownJurisdiction
-from qa.gazetteer import Gazetteer, Place
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
 
 MAX_QUERY_CHARS = 500
@@ -134,9 +134,11 @@ class Searcher:
             asked = detected
         scope = [p.name for place in asked for p in self.gazetteer.scope(place)]
         scope = list(dict.fromkeys(scope))
-        covered = any(document.jurisdiction in scope for document in self.index.documents.values())
+        present = {document.jurisdiction for document in self.index.documents.values()}
+        covered = bool(present & set(scope))
+        local = bool(present & (set(scope) - {NATIONAL.name}))
         info = JurisdictionInfo(requested, tuple(p.name for p in detected), tuple(scope),
-                                covered if asked else True)
+                                covered if asked else True, local if asked else True)
         return asked, info
 
     def relation(self, document: DocumentRecord, asked: Sequence[Place]) -> str | None:
@@ -254,7 +256,7 @@ class Searcher:
         return Hit(rank, provision.id, candidate.fused, {"bm25": candidate.bm25, "dense": candidate.dense},
                    relation, provision.kind.value, provision.text, answer.text, answer.start, answer.end,
                    answer.figures, provision.path, provision.label, citation(document, provision.label),
-                   document, provision.start, provision.end)
+                   document, provision.start, provision.end, provision.page)
 
     def rank(self, tokens: list[str], vector: np.ndarray | None, rows: np.ndarray | None,
              mode: str = "hybrid") -> list[Candidate]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Heading, Provision
+from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.encoders import create_encoder
 from index.store import DocumentRecord, PolicyIndex
 from qa.citations import Resolution, resolve
 from qa.compare import Comparison, compare
-from qa.gazetteer import default_gazetteer
 from qa.results import Hit, SearchResult, citation
 from qa.search import Searcher
 from qa.similar import similar

@@ -6,16 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from corpus import Document, load_catalog, load_corpus
+from corpus import DEFAULT_FOLDER, Document, load_catalog, load_corpus
 from corpus.catalog import CatalogEntry
 
 DATA = Path(__file__).parent / "data"
 DOCUMENTS = Path(__file__).parent.parent / "corpus" / "documents"
+REALDOCS = Path(__file__).parents[2] / "shared" / "realdocs"
 
 
 @pytest.fixture(scope="session")
-def catalog() -> list[CatalogEntry]:
-    return load_catalog()
+def catalog() -> dict[str, CatalogEntry]:
+    """The default corpus's overrides, by file."""
+    return load_catalog(DEFAULT_FOLDER / "catalog.toml")
 
 
 @pytest.fixture(scope="session")

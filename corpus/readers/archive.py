@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from corpus.errors import CorruptDocument, DocumentTooLarge
 
@@ -41,5 +42,5 @@ def check_zip(data: bytes, what: str) -> None:
                                 f"this {what} inflates past {MAX_PART_BYTES // 2**20} MiB per part or "
                                 f"{MAX_TOTAL_BYTES // 2**20} MiB in all: it looks like a zip bomb")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError) as error:
+            NotImplementedError, RuntimeError, zlib.error) as error:
         raise CorruptDocument(f"this {what} is not a readable zip container ({error})") from error

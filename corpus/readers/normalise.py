@@ -14,7 +14,8 @@ import re
 
 # Characters written between CJK text that a reader does not see as spaces.
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_CJK = r"\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = (r"\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
+        r"\uf900-\ufaff\uff00-\uffef")
 # A space with CJK (or CJK punctuation) on one side and CJK or a digit on the other is an
 # artefact: 2025 年, 江 西 省, 第 3 条, 〔2021〕 75号. Between two Latin letters or digits it is real.
 _GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}0-9%％])|(?<=[0-9%％]) (?=[{_CJK}])")

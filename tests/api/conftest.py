@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from corpus.catalog import DEFAULT_FOLDER
+from corpus import DEFAULT_FOLDER
+from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.store import PolicyIndex
-from qa.gazetteer import default_gazetteer
 from qa.search import Searcher
 from qa.service import PolicyService
 from tests.cli.test_search_commands import JIANGSU

@@ -29,13 +29,14 @@ def assert_problem(response, status: int, fragment: str = "") -> dict:  # type: 
 
 def test_search_returns_verbatim_cited_hits(client: TestClient) -> None:
     body = client.post("/v1/search", json=SEARCH).json()
-    assert body["jurisdiction"] == {"requested": "如皋市", "detected": [], "covered": True,
-                                    "scope": ["如皋市", "南通市", "江苏省"]}
+    assert body["jurisdiction"] == {"requested": "如皋市", "detected": [], "covered": True, "local": True,
+                                    "scope": ["如皋市", "南通市", "江苏省", "全国"]}
     assert body["hits"][0]["relation"] == "exact"
     for hit in body["hits"]:
         source = hit["source"]
         if hit["kind"] == "clause":
-            assert corpus_text(source["file"])[source["start"]:source["end"]] == hit["text"]
+            assert corpus_text(source["rendition"])[source["start"]:source["end"]] == hit["text"]
+            assert source["file"] == source["rendition"] and source["page"] is None
         offsets = hit["answer_offsets"]
         assert hit["text"][offsets["start"]:offsets["end"]] == hit["answer"]
         assert hit["citation"].startswith(f"《{hit['document']['title']}》")
@@ -57,7 +58,7 @@ def test_uncovered_place(client: TestClient) -> None:
 
 def test_compare_has_a_row_per_jurisdiction(client: TestClient) -> None:
     body = client.post("/v1/compare", json={"query": "托育服务用房每百户配建标准"}).json()
-    assert [row["jurisdiction"] for row in body["rows"]] == ["如皋市", "江苏省", "随州市", "涟水县", "宿城区"]
+    assert [row["jurisdiction"] for row in body["rows"]] == ["江苏省", "随州市", "如皋市", "宿城区", "涟水县"]
     for row in body["rows"]:
         assert (row["hit"] is None) == (row["note"] is not None)
         if row["hit"]:
@@ -98,7 +99,8 @@ def test_documents_and_provisions(client: TestClient) -> None:
     assert {d["id"] for d in documents} == {"rugao-2023", "jiangsu-2021", "suizhou-2022", "lianshui-2022",
                                             "suicheng-2023"}
     detail = client.get("/v1/documents/suicheng-2023").json()
-    assert detail["number"] is None and detail["provisions"] == 156
+    assert detail["number"] is None and detail["provisions"] == 157
+    assert (detail["level"], detail["parents"]) == ("county", ["宿迁市", "江苏省", "全国"])
     assert detail["outline"][2]["children"][1] | {"children": []} == {
         "label": "三（二）", "marker": "", "title": "促进普惠养老托育发展", "inferred": True, "tables": [],
         "children": [], "start": detail["outline"][2]["children"][1]["start"],
@@ -108,14 +110,14 @@ def test_documents_and_provisions(client: TestClient) -> None:
     assert provision["previous"]["id"] == "rugao-2023:四（二）2"
     assert provision["next"]["id"] == "rugao-2023:四（三）1"
     assert provision["provision"]["path"][:2] == ["四、完善要素支撑", "（二）强化土地规划空间保障"]
-    first = client.get("/v1/provisions/rugao-2023:引言").json()
-    assert first["previous"] is None
+    first = client.get("/v1/provisions/rugao-2023:印发通知").json()
+    assert first["previous"] is None and first["next"]["id"] == "rugao-2023:引言"
     assert_problem(client.get("/v1/provisions/rugao-2023:九十九"), 404)
 
 
 def test_info_and_health(client: TestClient) -> None:
     info = client.get("/v1/info").json()
-    assert info["counts"]["provisions"] == 498 and info["encoder"]["name"] == "hash-bigrams-64"
+    assert info["counts"]["provisions"] == 502 and info["encoder"]["name"] == "hash-bigrams-64"
     assert len(info["corpus_hash"]) == 64
     assert client.get("/healthz").json() == {"status": "ok"}
 

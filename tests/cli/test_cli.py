@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -31,10 +32,16 @@ def test_parse_prints_one_json_object_per_provision() -> None:
     assert "每百户不少于30平方米" in standard["text"]
 
 
-def test_parse_any_file_uses_its_name_as_document_id() -> None:
+def test_parse_any_file_gives_the_id_it_would_have_in_a_corpus() -> None:
     result = CliRunner().invoke(main, ["parse", str(DATA / "article-style.txt")])
     assert result.exit_code == 0
-    assert json.loads(result.output.splitlines()[0])["id"] == "article-style:第一条"
+    # The regulation names no real place: unknown place, its year, a hash of its title.
+    first = json.loads(result.output.splitlines()[0])["id"]
+    assert re.fullmatch(r"unknown-2024-[0-9a-f]{6}:第一条", first)
+    again = CliRunner().invoke(main, ["parse", str(DATA / "article-style.txt"), "--jurisdiction", "广州市"])
+    assert re.fullmatch(r"guangzhou-2024-[0-9a-f]{6}:第一条", json.loads(again.output.splitlines()[0])["id"])
+    named = CliRunner().invoke(main, ["parse", str(DATA / "article-style.txt"), "--id", "reg"])
+    assert json.loads(named.output.splitlines()[0])["id"] == "reg:第一条"
 
 
 def test_meta_prints_the_parsed_header() -> None:

@@ -10,19 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from corpus.catalog import DEFAULT_FOLDER
+from corpus import DEFAULT_FOLDER
 
 JIANGSU = """[[document]]
 id = "jiangsu-2021"
 file = "jiangsu-2021-yanglao-tuoyu.txt"
-title = "省政府办公厅关于促进养老托育服务高质量发展的实施意见"
-number = "苏政办发〔2021〕75号"
-issuer = "江苏省人民政府办公厅"
 published = 2021-09-29
-jurisdiction = "江苏省"
-level = "province"
-parents = []
-unparsed = ["issuer", "published"]
 """
 
 
@@ -64,8 +57,8 @@ def test_ask_json_is_the_result_object(workspace: Path) -> None:
     result = CliRunner().invoke(main, ["ask", "北京市托育服务用房标准", "--json", *_options(workspace)])
     data = json.loads(result.stdout)
     assert set(data) == {"query", "jurisdiction", "hits"}
-    assert data["jurisdiction"] == {"requested": None, "detected": ["北京市"], "scope": ["北京市"],
-                                    "covered": False}
+    assert data["jurisdiction"] == {"requested": None, "detected": ["北京市"], "scope": ["北京市", "全国"],
+                                    "covered": False, "local": False}
     hit = data["hits"][0]
     assert hit["relation"] == "other"
     assert {"rank", "provision_id", "score", "scores", "kind", "text", "answer", "figures", "path",

@@ -13,9 +13,9 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_every_clause_rereads_exactly_from_the_file(catalog: list[CatalogEntry],
+def test_every_clause_rereads_exactly_from_the_file(catalog: dict[str, CatalogEntry],
                                                     documents: dict[str, Document]) -> None:
-    for entry in catalog:
+    for entry in catalog.values():
         text = file_text(entry)
         clauses = [p for p in documents[entry.id].provisions if p.kind is Kind.CLAUSE]
         assert clauses
@@ -23,9 +23,9 @@ def test_every_clause_rereads_exactly_from_the_file(catalog: list[CatalogEntry],
             assert text[provision.start:provision.end] == provision.text, provision.id
 
 
-def test_every_table_cell_lies_in_its_row_span(catalog: list[CatalogEntry],
+def test_every_table_cell_lies_in_its_row_span(catalog: dict[str, CatalogEntry],
                                                documents: dict[str, Document]) -> None:
-    for entry in catalog:
+    for entry in catalog.values():
         text = file_text(entry)
         for row in (p for p in documents[entry.id].provisions if p.kind is Kind.TABLE_ROW):
             span = _compact(text[row.start:row.end])

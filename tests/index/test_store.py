@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus.catalog import DEFAULT_FOLDER
+from corpus import DEFAULT_FOLDER
 from index.analysis import Analyzer
 from index.errors import IndexMismatch, IndexNotFound
 from index.store import PolicyIndex, corpus_hash
@@ -32,10 +32,10 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
             "bm25/vocab.index.json", "bm25/params.index.json"} <= names
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
     assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64}
     assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
-    assert manifest["counts"]["provisions"] == len(index.provisions) == 498
+    assert manifest["counts"]["provisions"] == len(index.provisions) == 502
     assert set(manifest["checksums"]) == names - {"manifest.json"}
 
 
@@ -114,5 +114,5 @@ def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Ana
 
     with pytest.raises(RuntimeError):
         PolicyIndex.build(DEFAULT_FOLDER, target, Broken(), analyzer, tmp_path / "cache")
-    assert PolicyIndex.load(target, HashEncoder(), analyzer).manifest["counts"]["provisions"] == 498  # type: ignore[index]
+    assert PolicyIndex.load(target, HashEncoder(), analyzer).manifest["counts"]["provisions"] == 502  # type: ignore[index]
     assert np.all(PolicyIndex.load(target, HashEncoder(), analyzer).rows_in(["江苏省"]) >= 0)

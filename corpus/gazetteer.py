@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LEVELS = ("province", "prefecture", "county")  # the table's rank 1, 2, 3
+NATIONAL_LEVEL = "national"
 # The table's prefecture column holds these for units without a real prefecture: districts of
 # the four municipalities (北京市, 上海市, 天津市, 重庆市) and 省直辖县级行政区划 such as 天门市.
 PLACEHOLDERS = frozenset({"", "市辖区", "县", "市", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -90,18 +91,27 @@ class Place:
 
     code: str  # 6-digit adcode, e.g. 320682
     name: str  # full official name, e.g. 如皋市
-    level: str  # one of LEVELS
+    level: str  # one of LEVELS, or NATIONAL_LEVEL for 全国
     province: str  # full name of its province, e.g. 江苏省 (itself for a province)
     prefecture: str | None
 
     @property
     def full_name(self) -> str:
         """The name with its enclosing divisions: 江苏省南通市如皋市, 湖北省随州市, 北京市."""
-        if self.level == "province":
+        if self.level in ("province", NATIONAL_LEVEL):
             return self.name
         if self.level == "prefecture" or self.prefecture is None:
             return self.province + self.name
         return self.province + self.prefecture + self.name
+
+
+# The whole country: national bodies (国务院, its ministries, 全国人大常委会) issue documents that
+# apply everywhere, so it encloses every place. 100000 is the code the national standard of
+# division codes (GB/T 2260) gives the country.
+NATIONAL = Place("100000", "全国", NATIONAL_LEVEL, "全国", None)
+# Names an explicit jurisdiction may use for the country; in free text only 全国 counts, since
+# 中国 and 国家 mostly occur in other phrases (中国特色, 国家标准).
+NATIONAL_NAMES = frozenset({"全国", "中国", "国家", "中华人民共和国", "national", "China"})
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,8 @@ class Gazetteer:
                 by_full[name].append(place)
             for name in entry.short:
                 by_short[name].append(place)
+        self._by_code[NATIONAL.code] = NATIONAL
+        by_full[NATIONAL.name].append(NATIONAL)
         self._full_names = frozenset(by_full)
         self._names = {name: _sorted({*by_full.get(name, ()), *by_short.get(name, ())})
                        for name in {*by_full, *by_short}}
@@ -202,16 +214,19 @@ class Gazetteer:
         return list(self._names.get(name.strip(), ()))
 
     def ancestors(self, place: Place) -> list[Place]:
-        """The divisions enclosing ``place``, nearest first: 如皋市 → [南通市, 江苏省].
+        """The divisions enclosing ``place``, nearest first: 如皋市 → [南通市, 江苏省, 全国].
 
         Raises:
             KeyError: the place's province or prefecture is not in this year's table.
         """
+        if place.level == NATIONAL_LEVEL:
+            return []
         chain = []
         if place.level == "county" and place.prefecture is not None:
             chain.append(self._prefectures[(place.province, place.prefecture)])
         if place.level != "province":
             chain.append(self._provinces[place.province])
+        chain.append(NATIONAL)
         return chain
 
     def scope(self, place: Place) -> list[Place]:
@@ -227,6 +242,8 @@ class Gazetteer:
         its last, innermost place.
         """
         name = name.strip()
+        if name in NATIONAL_NAMES:
+            return NATIONAL
         places = self._names.get(name)
         if not places:
             return self._resolve_chain(name, context)
