@@ -17,6 +17,7 @@ from corpus.readers.base import Rendition, RenditionBuilder
 from corpus.readers.normalise import clean_line
 from corpus.readers.text import decode
 
+
 def read(data: bytes) -> Rendition:
     text, encoding = decode(data)
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
@@ -44,10 +45,11 @@ class _Writer:
                 continue
             if kind == "paragraph_open":
                 inline = tokens[index + 1]
-                bold = _all_bold(inline)
-                level = (1 if not self.body_started else 3) if bold else None
+                hint: int | None = None
+                if _all_bold(inline):
+                    hint = 3 if self.body_started else 1
                 for line in _inline(inline).split("\n"):
-                    self._line(line, level)
+                    self._line(line, hint)
                 index += 3
                 continue
             if kind in ("ordered_list_open", "bullet_list_open"):
