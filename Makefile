@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test serve lint clean
+.PHONY: install system test serve lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,23 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+install: system $(STAMP)
+
+# Debian packages the format readers use: antiword reads Word binaries (.doc, Kingsoft .wps),
+# LibreOffice Writer (headless) reads those antiword cannot. Installed when missing and this
+# runs as root with apt-get; otherwise a note says what to install.
+system:
+	@missing=""; \
+	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "policy-qa: .doc/.wps files need the Debian packages$$missing (apt-get install$$missing)" >&2; \
+		fi; \
+	fi
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: install

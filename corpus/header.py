@@ -27,6 +27,9 @@ DISCLOSURE = re.compile(r"^[（(]?此件.{0,8}公开.{0,6}[）)]?$|^公开方式
 # Portal text that trails a crawled document: links to interpretations, sharing, navigation.
 TRAILER = re.compile(r"^(?:相关解读|相关链接|相关文件|相关新闻|政策解读|扫一扫|【?\s*返回顶部|【?\s*关闭窗口|"
                      r"【?\s*打印本页|分享到)")
+# The record of adoption under a law's title: a dated line, or one in brackets (（2001年4月19日…通过）).
+RECORD = re.compile(r"^[（(]?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日.{0,80}"
+                    r"(?:通过|公布|发布|批准|修正|修订|施行)[）)]?$")
 ISSUER_SUFFIX = re.compile(r"(人民政府|政府|办公厅|办公室|委员会|委|厅|局|部|署|院|会|行|办|中心|"
                            r"总局|联合会|团委)$")
 _TITLE_LINE_MAX = 40
@@ -97,19 +100,29 @@ def _is_body_heading(lines: list[Line], index: int) -> bool:
 
 def _title_block_end(lines: list[Line], body: int) -> int:
     """A document without signature or addressee (a regulation, a plan saved as Markdown) opens
-    with one to three title lines, then its first heading or paragraph."""
-    filled = [i for i in range(min(len(lines), 12)) if not lines[i].is_blank]
-    titles = []
-    for i in filled[:4]:
-        if i >= body or not is_title_like(lines[i]) or _is_attachment_line(lines[i]):
+    with one to three title lines, perhaps the record of its adoption (2014年11月24日 国务院令第656号
+    公布), then its first heading or paragraph."""
+    filled = [i for i in range(min(len(lines), 16)) if not lines[i].is_blank]
+    titles: list[int] = []
+    records: list[int] = []
+    for i in filled:
+        text = lines[i].text
+        if i >= body:
             break
-        titles.append(i)
-    following = next((i for i in filled if i not in titles), None)
-    if not titles or len(titles) > 3 or following is None:
+        if RECORD.match(compact(text)) and titles:
+            records.append(i)
+        elif not records and len(titles) < 3 and is_title_like(lines[i]) \
+                and not _is_attachment_line(lines[i]):
+            titles.append(i)
+        else:
+            break
+    last = (records or titles or [None])[-1]
+    following = next((i for i in filled if last is not None and i > last), None)
+    if last is None or following is None:
         return 0
     if match_heading(lines[following].text) or is_prose(lines[following].text) \
             or len(lines[following].text) > _TITLE_LINE_MAX:
-        return titles[-1] + 1
+        return last + 1
     return 0
 
 

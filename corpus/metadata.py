@@ -66,6 +66,15 @@ _VALIDITY_UNTIL = re.compile(r"有效期(?:至|到)(?P<y>(?:19|20)\d{2})年"
 _EFFECTIVE = re.compile(r"自(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日起(?:施行|实施|执行|生效)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?:印发|发布|公布|下发|颁布)之日起(?:施行|实施|执行|生效)")
 _PRINTED = re.compile(r"(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日印发$")
+# The record of a law or regulation's adoption under its title: 2014年11月24日 中华人民共和国国务院令
+# 第656号公布; 2001年4月19日 浙江省第九届人民代表大会常务委员会第二十六次会议通过.
+_DATED = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
+_RECORD = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日经?"
+                     r"(?:(?P<order>.{2,20}?令第\d{1,5}号)(?:公布|发布)"
+                     r"|(?P<body>.{2,40}?(?:人民代表大会|常务委员会|人民政府|委员会|部|总局|局|署|银行))"
+                     r"第.{1,12}?次(?:会议|常务会议|部务会议|局务会议|署务会议|行务会议|委务会议|主任会议)"
+                     r"|(?P<plain>[^\d第，。]{2,30}?)(?:发布|公布|印发)$)")
+_TERM = re.compile(r"第[一二三四五六七八九十百\d]+届")
 _ANY_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年\-./]\s*(?P<m>\d{1,2})\s*[月\-./]\s*(?P<d>\d{1,2})")
 
 
@@ -87,11 +96,12 @@ def read_meta(sources: Sources, gazetteer: Gazetteer | None, format: str, encodi
               jurisdiction: str | None = None) -> DocumentMeta:
     """The metadata of a parsed document; ``jurisdiction`` overrides what the text says."""
     header = [line for line in sources.header if not line.is_blank]
-    number = _number(header + sources.opening) or _normal_number(sources.properties.get("number", ""))
+    number = _number(header + sources.opening) or _normal_number(sources.properties.get("number", "")) \
+        or _order_number(sources.opening)
     title = _title(header, sources)
     issuers = _issuers(header, sources, title)
     written = _signature_date(header) or _signature_date(sources.signature) \
-        or _parse_date(sources.properties.get("written", ""))
+        or _parse_date(sources.properties.get("written", "")) or _recorded(sources.opening)
     printed = _printed(sources.footer)
     published = _parse_date(sources.properties.get("published", "")) or printed or written
     effective = _parse_date(sources.properties.get("effective", "")) \
@@ -122,6 +132,24 @@ def _number(lines: Sequence[Line]) -> str | None:
     return None
 
 
+def _order_number(lines: Sequence[Line]) -> str | None:
+    """国务院令第656号 from the record line under a regulation's title."""
+    for line in lines:
+        record = _RECORD.match(compact(line.text))
+        if record and record.group("order"):
+            return re.sub(r"^中华人民共和国", "", record.group("order"))
+    return None
+
+
+def _recorded(lines: Sequence[Line]) -> dt.date | None:
+    """The date of the first adoption record under a law's title."""
+    for line in lines:
+        record = _RECORD.match(compact(line.text))
+        if record:
+            return _date(int(record.group("y")), int(record.group("m")), int(record.group("d")))
+    return None
+
+
 def _normal_number(text: str, whole: bool = False) -> str | None:
     """The 文号 in ``text`` written the official way (GB/T 9704: 〔2022〕 brackets, no spaces)."""
     text = compact(text).strip("（()）")
@@ -139,24 +167,27 @@ def _normal_number(text: str, whole: bool = False) -> str | None:
 
 
 def _title(header: list[Line], sources: Sources) -> str | None:
-    """For a notice that issues a document, the issued document's title; else the title lines."""
+    """For a notice that issues a document, the issued document's title; else the lines the
+    format marks as the title (Markdown ``#``, a bold first line); else the header's title lines."""
     joined = "".join(compact(line.text) for line in header if not _normal_number(line.text, whole=True))
     issued = _ISSUED.search(joined)
     if issued:
         return _clean_title(issued.group("title"))
+    if sources.heading_titles:
+        marked = compact("".join(sources.heading_titles))
+        found = _ISSUED.search(marked)
+        return _clean_title(found.group("title") if found else marked)
     lines: list[str] = []
     for line in header:
         text = compact(line.text)
         if _normal_number(text, whole=True) or text.endswith(("：", ":")) or is_date(text) \
-                or PROMULGATION.search(text):
+                or PROMULGATION.search(text) or _RECORD.match(text) or _DATED.match(text):
             if lines:
                 break
             continue
         lines.append(text)
     if lines:
         return _clean_title("".join(lines))
-    if sources.heading_titles:
-        return _clean_title("".join(sources.heading_titles))
     if sources.attachment_title:
         return _clean_title(sources.attachment_title)
     stated = sources.properties.get("title", "")
@@ -183,6 +214,12 @@ def _issuers(header: list[Line], sources: Sources, title: str | None) -> tuple[s
                          for name in split_issuers(part)]
                 if names:
                     return tuple(dict.fromkeys(names))
+    for line in sources.opening:
+        record = _RECORD.match(compact(line.text))
+        if record:
+            body = record.group("order") or record.group("body") or record.group("plain")
+            body = _TERM.sub("", re.sub(r"^中华人民共和国(?=国务院)", "", body))
+            return (re.sub(r"令第\d+号$", "", body),)
     joined = "".join(compact(line.text) for line in header if not _normal_number(line.text, whole=True))
     found = _ABOUT.match(joined) or re.match(r"^(?P<issuers>.{2,60}?)(?:关于)?印发", joined)
     if found and _ORGANISATION_END.search(found.group("issuers")):
@@ -308,7 +345,8 @@ def _jurisdiction(gazetteer: Gazetteer | None, explicit: str | None, issuers: Se
         place = _leading_place(gazetteer, title)
         if place is not None:
             return place
-        if is_national_body(re.split(r"关于", title)[0]) and "关于" in title:
+        if title.startswith(("中华人民共和国", "国务院")) or (
+                "关于" in title and is_national_body(title.split("关于")[0])):
             return NATIONAL
     if number:
         return _place_of_number(gazetteer, number)

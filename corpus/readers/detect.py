@@ -96,6 +96,8 @@ def _looks_like_html(data: bytes) -> bool:
 
 def _looks_like_markdown(data: bytes) -> bool:
     sample = data[:262144].decode("utf-8", errors="replace")
+    if _MD_HEADING.search(sample[:1000].lstrip("\ufeff")):
+        return True  # a document that opens with a # heading: no plain text policy file does
     signals = (len(_MD_HEADING.findall(sample)) + len(_MD_BOLD_LINE.findall(sample))
                + 2 * len(_MD_TABLE_RULE.findall(sample)) + len(_MD_LINK.findall(sample)))
     return signals >= 2
