@@ -172,7 +172,7 @@ def outline(file: Path) -> None:
 # --- the working corpus -------------------------------------------------------------------------
 
 CORPUS_OPTION = click.option(
-    "--corpus", "corpus_folder", type=click.Path(file_okay=False, path_type=Path),
+    "--corpus", "corpus_folder", type=click.Path(path_type=Path),
     default=WORKING_CORPUS, show_default=True, envvar="POLICY_QA_CORPUS",
     help="The corpus folder (documents/, renditions/, catalog.toml); created from the default "
          "documents when it does not exist [env: POLICY_QA_CORPUS].")

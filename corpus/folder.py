@@ -210,7 +210,7 @@ class CorpusFolder:
             raise DocumentTooLarge(f"the file has {size:,} bytes; the limit is {limit:,} "
                                    f"({limit // 2**20} MiB)")
         data = source.read_bytes()
-        rendition = read_document(data, limit)
+        rendition = read_document(data, limit, source.name)
         document = parse_rendition(rendition, "document", jurisdiction=jurisdiction, gazetteer=self.gazetteer)
         _check_policy_document(document)
         if jurisdiction and document.meta.level is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from corpus.errors import CorpusError, CorruptDocument, DocumentTooLarge
+from corpus.errors import CorpusError, CorruptDocument, DocumentTooLarge, NotText
 from corpus.readers.base import FORMATS, GridCell, HeadingHint, Rendition, TableGrid
 from corpus.readers.detect import detect
 
@@ -22,8 +22,17 @@ __all__ = ["FORMATS", "MAX_DOCUMENT_BYTES", "GridCell", "HeadingHint", "Renditio
            "detect", "read_document", "read_path"]
 
 
-def read_document(data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Rendition:
-    """The rendition of a document's bytes, whatever its format.
+# What a file's name claims; only used to say so when its content turns out to be something else.
+CLAIMED = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".htm": "html", ".html": "html",
+           ".shtml": "html", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".pdf": "pdf", ".ofd": "ofd"}
+
+
+def read_document(data: bytes, limit: int = MAX_DOCUMENT_BYTES, name: str | None = None) -> Rendition:
+    """The rendition of a document's bytes, whatever its format (recognised from the bytes).
+
+    Args:
+        name: the file's name, used only to say, when reading fails, that the name promised
+            another format than the content holds (a ``.docx`` that is an HTML page).
 
     Raises:
         DocumentTooLarge: over ``limit`` bytes.
@@ -32,6 +41,31 @@ def read_document(data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> Rendition:
     if len(data) > limit:
         raise DocumentTooLarge(f"the file has {len(data):,} bytes; the limit is {limit:,} "
                                f"({limit // 2**20} MiB)")
+    claimed = CLAIMED.get(Path(name).suffix.lower()) if name else None
+    try:
+        return _read(data)
+    except CorpusError as error:
+        format = _detected(data)
+        if format == "text" and isinstance(error, NotText):
+            format = "binary"
+        if claimed is None or format is None or claimed == format:
+            raise
+        raise type(error)(f"named {Path(name or '').suffix} but its content is {_DESCRIBED[format]}: "
+                          f"{error}") from error
+
+
+_DESCRIBED = {"text": "plain text", "markdown": "Markdown", "html": "an HTML page", "docx": "a Word file",
+              "doc": "a Word binary file", "pdf": "a PDF", "ofd": "an OFD file", "binary": "binary data"}
+
+
+def _detected(data: bytes) -> str | None:
+    try:
+        return detect(data)
+    except CorpusError:
+        return None
+
+
+def _read(data: bytes) -> Rendition:
     format = detect(data)
     module = importlib.import_module(f"corpus.readers.{format}")
     try:
@@ -53,4 +87,4 @@ def read_path(path: Path | str, limit: int = MAX_DOCUMENT_BYTES) -> Rendition:
     size = path.stat().st_size
     if size > limit:
         raise DocumentTooLarge(f"the file has {size:,} bytes; the limit is {limit:,} ({limit // 2**20} MiB)")
-    return read_document(path.read_bytes(), limit)
+    return read_document(path.read_bytes(), limit, path.name)
