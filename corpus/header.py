@@ -116,9 +116,11 @@ def _title_block_end(lines: list[Line], body: int) -> int:
             titles.append(i)
         else:
             break
-    last = (records or titles or [None])[-1]
-    following = next((i for i in filled if last is not None and i > last), None)
-    if last is None or following is None:
+    if not titles:
+        return 0
+    last = (records or titles)[-1]
+    following = next((i for i in filled if i > last), None)
+    if following is None:
         return 0
     if match_heading(lines[following].text) or is_prose(lines[following].text) \
             or len(lines[following].text) > _TITLE_LINE_MAX:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from corpus.errors import CorpusError, CorruptDocument, DocumentTooLarge, NotText
+from corpus.errors import CorpusError, CorruptDocument, DocumentTooLarge, EncryptedDocument, NotText
 from corpus.readers.base import FORMATS, GridCell, HeadingHint, Rendition, TableGrid
 from corpus.readers.detect import detect
 
@@ -48,7 +48,7 @@ def read_document(data: bytes, limit: int = MAX_DOCUMENT_BYTES, name: str | None
         format = _detected(data)
         if format == "text" and isinstance(error, NotText):
             format = "binary"
-        if claimed is None or format is None or claimed == format:
+        if claimed is None or format is None or claimed == format or isinstance(error, EncryptedDocument):
             raise
         raise type(error)(f"named {Path(name or '').suffix} but its content is {_DESCRIBED[format]}: "
                           f"{error}") from error

@@ -154,9 +154,14 @@ class RenditionBuilder:
         if self._length:
             self._write("\n")
 
-    def start_page(self) -> None:
-        """Mark that the next line starts a new page."""
-        self.pages.append(self._length + (1 if self._length else 0))
+    def start_page(self, offset: int | None = None) -> None:
+        """Mark where a page starts: at ``offset`` (inside a paragraph or a table that runs over
+        a page break), else with the next line; a page with nothing after it starts where the
+        text ends."""
+        self.pages.append(offset if offset is not None else self._length + (1 if self._length else 0))
+
+    def _close_pages(self) -> None:
+        self.pages = [min(page, self._length) for page in self.pages]
 
     def line(self, text: str, heading_level: int | None = None) -> tuple[int, int] | None:
         """Append one line (a paragraph or heading); blank text is skipped. Returns its span."""
@@ -205,5 +210,6 @@ class RenditionBuilder:
         return table
 
     def build(self, format: str, **kwargs: Any) -> Rendition:
+        self._close_pages()
         return Rendition("".join(self._parts), format, pages=tuple(self.pages),
                          tables=tuple(self.tables), headings=tuple(self.headings), **kwargs)

@@ -1,0 +1,413 @@
+"""The PDF reader (pdfplumber) and the layout rules it shares with OFD (corpus/readers/layout.py).
+
+The fixtures in tests/data/fixtures were made from real published text by
+tests/data/fixtures/make_pdf_ofd.py (its docstring says how); the real 24-page jx-rongque PDF
+from /work/shared/realdocs is read once per module and marked slow (pdfplumber parses it in a
+few seconds).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus.errors import CorpusError, CorruptDocument, EncryptedDocument, ScannedDocument
+from corpus.readers import layout, pdf, read_document, read_path
+from corpus.readers.base import Rendition
+from corpus.readers.layout import Glyph, Table
+from corpus.readers.normalise import is_page_number
+
+FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures"
+REALDOCS = Path("/work/shared/realdocs")
+RONGQUE = REALDOCS / "jx-rongque-shenpi-fujian1-2020.pdf"
+JX_TEXT = REALDOCS / "jx-tuoyu-shishiyijian-2020.txt"
+LIANSHUI = Path(__file__).resolve().parents[3] / "corpus" / "documents" / "lianshui-2022-yilao-yiyou.txt"
+JX_TITLE = "江西省人民政府办公厅关于促进3岁以下婴幼儿照护服务发展的实施意见"
+RONGQUE_HEADER = ["序号", "事项名称", "事项类别", "事项办理项目范围", "材料序号", "申请材料",
+                  "材料提供适用情形", "材料类型"]
+needs_realdocs = pytest.mark.skipif(not RONGQUE.exists(), reason="the shared real documents are not here")
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def jx_lines() -> list[str]:
+    """The paragraphs of the 实施意见 as the crawl has them (lines 2–55), as make_pdf_ofd.py set them."""
+    lines = JX_TEXT.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
+    chosen = [line.strip().replace("\u3000", "") for line in lines[1:55]]
+    index = chosen.index("（一）坚持政府主导")
+    chosen[index:index + 2] = [chosen[index] + chosen[index + 1]]
+    return chosen
+
+
+def cell_text(rendition: Rendition, table_index: int, row: int, column: int) -> str:
+    cell = rendition.tables[table_index].rows[row][column]
+    return rendition.text[cell.start:cell.end]
+
+
+def assert_consistent(rendition: Rendition) -> None:
+    """What every rendition must hold: cell spans inside the text, covered cells empty and pointing
+    at an uncovered cell above or to the left, page offsets increasing within the text."""
+    assert list(rendition.pages) == sorted(rendition.pages)
+    assert all(0 <= offset <= len(rendition.text) for offset in rendition.pages)
+    for table in rendition.tables:
+        assert rendition.text[table.start:table.end].count("\n") == len(table.rows) - 1
+        for r, row in enumerate(table.rows):
+            assert len(row) == len(table.rows[0])
+            for c, cell in enumerate(row):
+                text = rendition.text[cell.start:cell.end]
+                assert "\t" not in text and "\n" not in text
+                if cell.origin is not None:
+                    assert text == ""
+                    origin_row, origin_column = cell.origin
+                    assert (origin_row, origin_column) < (r, c) or origin_column < c
+                    assert table.rows[origin_row][origin_column].origin is None
+
+
+# --------------------------------------------------------------------------- a LibreOffice 公文
+
+
+@pytest.fixture(scope="module")
+def jx() -> Rendition:
+    return pdf.read(fixture("jx-tuoyu-shishiyijian.pdf"))
+
+
+def test_wrapped_lines_are_rejoined_into_the_source_paragraphs(jx: Rendition) -> None:
+    # The PDF wraps every paragraph over several lines and pages; the rendition has the crawled
+    # text's paragraphs and headings on lines of their own. Centred titles set over two lines are
+    # one title: the crawl's two lines of the attachment title too.
+    expected = jx_lines()
+    index = expected.index("促进3岁以下婴幼儿照护服务发展")
+    expected[index:index + 2] = ["促进3岁以下婴幼儿照护服务发展工作部门职责分工"]
+    assert jx.text.split("\n") == expected
+
+
+def test_page_numbers_are_dropped(jx: Rendition) -> None:
+    assert not any(is_page_number(line) for line in jx.text.split("\n"))
+    assert "—" not in jx.text
+
+
+def test_page_starts_are_recorded_even_inside_a_paragraph(jx: Rendition) -> None:
+    assert len(jx.pages) == 10 and jx.pages[0] == 0
+    assert all(a < b for a, b in itertools.pairwise(jx.pages))
+    # Page 2 starts inside the paragraph 到2020年末…, with its second sentence's end.
+    assert jx.text[jx.pages[1]:].startswith("于1个规范化婴幼儿照护服务机构")
+    assert jx.page_at(jx.text.index("到2020年末")) == 1
+    # The attachment starts on a page of its own.
+    assert jx.text[jx.pages[8]:].startswith("附件\n促进3岁以下婴幼儿照护服务发展工作部门职责分工\n")
+    assert_consistent(jx)
+
+
+def test_the_title_property_is_read(jx: Rendition) -> None:
+    assert jx.format == "pdf"
+    assert jx.properties == {"title": JX_TITLE}
+    assert jx.warnings == ()
+
+
+def test_read_path_dispatches_pdf_files_to_this_reader(jx: Rendition) -> None:
+    assert read_path(FIXTURES / "jx-tuoyu-shishiyijian.pdf") == jx
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@pytest.fixture(scope="module")
+def lianshui() -> Rendition:
+    return pdf.read(fixture("lianshui-indicators.pdf"))
+
+
+def seed_rows() -> list[list[str]]:
+    lines = LIANSHUI.read_text(encoding="utf-8").split("\n")
+    start, end = lines.index("涟水县“十四五”养老托育服务体系发展指标"), lines.index("四、重点任务")
+    cells = [line[1:] for line in lines[start:end] if line.startswith("\t")]
+    data = cells[cells.index("2025年") + 2:]
+    return [data[i:i + 10] for i in range(0, len(data), 10)]
+
+
+def test_a_table_over_two_pages_is_one_table_with_its_header_once(lianshui: Rendition) -> None:
+    assert len(lianshui.tables) == 1
+    table = lianshui.tables[0]
+    assert (len(table.rows), len(table.rows[0]), table.header_rows) == (29, 10, 2)
+    assert lianshui.text.count("序号\t指标名称") == 1
+    assert_consistent(lianshui)
+
+
+def test_header_cells_and_their_merges(lianshui: Rendition) -> None:
+    table = lianshui.tables[0]
+    assert [cell_text(lianshui, 0, 0, c) for c in range(10)] == [
+        "序号", "指标名称", "", "单位", "2021年现状值", "目标值", "", "", "", "指标性质"]
+    assert [cell.origin for cell in table.rows[0]] == [None, None, (0, 1), None, None, None, (0, 5), (0, 5),
+                                                     (0, 5), None]
+    assert [cell_text(lianshui, 0, 1, c) for c in range(5, 9)] == ["2022年", "2023年", "2024年", "2025年"]
+    assert [cell.origin for cell in table.rows[1]] == [(0, 0), (0, 1), (0, 1), (0, 3), (0, 4),
+                                                     None, None, None, None, (0, 9)]
+
+
+def test_every_data_cell_matches_the_seed_table(lianshui: Rendition) -> None:
+    table = lianshui.tables[0]
+    for number, values in enumerate(seed_rows(), start=1):
+        row = table.rows[number + 1]
+        for column, value in enumerate(values):
+            if column == 1 and number not in (1, 14):
+                # 养老服务 covers items 1–13 and 托育服务 items 14–27.
+                assert row[column].origin == ((2, 1) if number < 14 else (15, 1)), (number, column)
+            else:
+                assert row[column].origin is None
+                assert cell_text(lianshui, 0, number + 1, column) == value, (number, column)
+
+
+def test_a_merged_cell_continues_over_the_page_break(lianshui: Rendition) -> None:
+    table = lianshui.tables[0]
+    # Page 3 starts with item 13, whose empty 养老服务 continuation is covered by the cell on page 2.
+    starts = [row[0].start for row in table.rows]
+    row = starts.index(lianshui.pages[2])
+    assert cell_text(lianshui, 0, row, 0) == "13"
+    assert table.rows[row][1].origin == (2, 1)
+    assert cell_text(lianshui, 0, 2, 1) == "养老服务"
+
+
+def test_text_keeps_its_place_around_the_table(lianshui: Rendition) -> None:
+    table = lianshui.tables[0]
+    caption = lianshui.text.index("涟水县“十四五”养老托育服务体系发展指标")
+    assert caption < table.start
+    assert lianshui.text[table.end:] == "\n四、重点任务\n（一）织牢社会保障兜底网络"
+    assert lianshui.text.startswith("三、总体要求\n（一）发展原则\n坚持共建共享，提升服务品质。")
+
+
+def test_a_single_ruled_box_is_a_paragraph_not_a_table() -> None:
+    assert not pdf._is_grid([(0.0, 0.0, 100.0, 20.0)])
+    assert pdf._is_grid([(0.0, 0.0, 50.0, 20.0), (50.0, 0.0, 100.0, 20.0), (0.0, 20.0, 100.0, 40.0)])
+
+
+def part(rows: list[list[str | None]], origins: list[list[tuple[int, int] | None]] | None = None) -> Table:
+    origins = origins or [[None] * len(row) for row in rows]
+    return Table(0.0, 100.0, tuple(tuple(row) for row in rows), tuple(tuple(row) for row in origins), 1,
+                 (10.0, 40.0, 90.0, 150.0))
+
+
+def test_a_row_broken_by_the_page_break_is_made_whole() -> None:
+    before = part([["序号", "指标", "单位"], ["5", "新建城区和新建居住区配套", "%"]])
+    after = part([["序号", "指标", "单位"], ["", "建设养老服务设施达标率", ""],
+                  ["6", "每千名老年人养老床位数", "张"]])
+    joined = pdf._join_tables(before, after)
+    assert joined is not None
+    assert joined.rows == (("序号", "指标", "单位"),
+                           ("5", "新建城区和新建居住区配套建设养老服务设施达标率", "%"),
+                           ("6", "每千名老年人养老床位数", "张"))
+
+
+def test_a_new_group_after_the_page_break_does_not_continue_the_merged_cells() -> None:
+    before = part([["序号", "事项", "材料"], ["1", "企业投资项目核准", "项目申请报告"],
+                   [None, None, "用地预审"]],
+                  [[None, None, None], [None, None, None], [(1, 0), (1, 1), None]])
+    after = part([["序号", "事项", "材料"], ["2", "政府投资项目审批", "项目建议书"]])
+    joined = pdf._join_tables(before, after)
+    assert joined is not None
+    assert joined.rows[3] == ("2", "政府投资项目审批", "项目建议书")
+    assert joined.origins[3] == (None, None, None)
+
+
+def test_tables_with_other_columns_are_not_joined() -> None:
+    other = Table(0.0, 100.0, (("a", "b", "c"),), ((None, None, None),), 1, (10.0, 60.0, 90.0, 150.0))
+    assert pdf._join_tables(part([["序号", "指标", "单位"]]), other) is None
+
+
+# --------------------------------------------------------------------------- the real jx-rongque PDF
+
+
+@pytest.fixture(scope="module")
+def rongque() -> Rendition:
+    return pdf.read(RONGQUE.read_bytes())
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_is_one_table_with_its_header_once(rongque: Rendition) -> None:
+    assert rongque.text.startswith("附件1\n江西省投资项目“容缺审批+承诺制”办理模式事项清单\n序号\t")
+    assert len(rongque.tables) == 1
+    table = rongque.tables[0]
+    assert table.header_rows == 1
+    assert [cell_text(rongque, 0, 0, c) for c in range(8)] == RONGQUE_HEADER
+    assert rongque.text.count("序号\t事项名称") == 1
+    assert_consistent(rongque)
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_cells_read_in_drawing_order(rongque: Rendition) -> None:
+    # Its digits and punctuation come from a font whose boxes sit ~6 pt below the line: read by
+    # position they scramble; read in drawing order they do not.
+    assert cell_text(rongque, 0, 1, 3) == ("《政府核准的投资项目目录(江西省)》(按最新版本执行,"
+                                           "当前执行版本为2017年本,见赣府发〔2017〕7号文)中的项目需办理")
+    page = pdfplumber.open(RONGQUE).pages[0]
+    assert (page.find_tables()[0].extract()[1][3] or "").replace("\n", "") != cell_text(rongque, 0, 1, 3)
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_rows_of_one_item_point_at_its_merged_cells(rongque: Rendition) -> None:
+    table = rongque.tables[0]
+    row = next(r for r in range(len(table.rows)) if cell_text(rongque, 0, r, 1) == "企业投资项目核准")
+    group = [r for r in range(row + 1, len(table.rows)) if table.rows[r][1].origin == (row, 1)]
+    assert group == [row + 1, row + 2, row + 3, row + 4]
+    assert all(table.rows[r][c].origin == (row, c) for r in group for c in range(4))
+    assert [cell_text(rongque, 0, r, 5) for r in [row, *group]] == [
+        "项目申请报告", "建设项目用地预审与选址意见书", "项目社会稳定风险评估报告及审核意见",
+        "移民安置规划审核",
+        "中外投资各方的企业注册证明材料及经审计的最新企业财务报表(包括资产负债表、利润表和现金流量表)。投资意向书,"
+        "增资、并购项目的公司董事会决议。以国有资产出资的,需提供有关部门出具的确认文件。并购项目申请报告还应包括"
+        "并购方情况、并购安排、融资方案和被并购方情况、被并购后经营方式、范围和股权结构、所得收入的使用安排等"]
+    assert cell_text(rongque, 0, row + 1, 7) == ("主审材料(可用容缺审批初审意见或同意开展相关前期工作的"
+                                                 "函件替代)")
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_item_repeated_after_a_page_break_is_one_merged_cell(rongque: Rendition) -> None:
+    # Page 15 repeats item 23 (洪水影响评价审批) with its whole 事项办理项目范围, which page 14 cut short.
+    table = rongque.tables[0]
+    starts = [row[0].start for row in table.rows]
+    top = starts.index(rongque.pages[14])
+    origin = table.rows[top][1].origin
+    assert origin is not None and cell_text(rongque, 0, *origin) == "洪水影响评价审批"
+    assert cell_text(rongque, 0, origin[0], 3).endswith(
+        "5. 在跨行政区域的边界河道修建排水、阻水、引水、蓄水等水工程以及河道整治工程")
+    assert cell_text(rongque, 0, top, 4) == "15"
+    # Page 2 starts a new item: nothing continues.
+    assert [cell.origin for cell in table.rows[starts.index(rongque.pages[1])]] == [None] * 8
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_furniture_and_pages(rongque: Rendition) -> None:
+    assert not re.search(r"—\s*\d+\s*—", rongque.text)
+    assert not any(is_page_number(line) for line in rongque.text.split("\n"))
+    assert len(rongque.pages) == 24 and all(a < b for a, b in itertools.pairwise(rongque.pages))
+    starts = {row[0].start for row in rongque.tables[0].rows}
+    assert all(offset in starts for offset in rongque.pages[1:])
+    last = rongque.tables[0].rows[-1]
+    note = rongque.text[last[0].start:last[0].end]
+    assert note.startswith("注:本事项清单的审批事项均适用“容缺审批+承诺制”")
+    assert [cell.origin for cell in last[1:]] == [(len(rongque.tables[0].rows) - 1, 0)] * 7
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_placeholder_properties_are_ignored(rongque: Rendition) -> None:
+    assert pdfplumber.open(RONGQUE).metadata["Title"] == "标题"
+    assert rongque.properties == {}
+
+
+# --------------------------------------------------------------------------- drawing order
+
+
+def test_drawing_order_that_is_not_reading_order_falls_back_to_positions() -> None:
+    data = fixture("jx-tuoyu-scrambled.pdf")
+    stream = "".join(char["text"] for char in pdfplumber.open(io.BytesIO(data)).pages[0].chars)
+    assert not stream.startswith(JX_TITLE[:4])  # the characters really are shuffled
+    assert pdf.read(data).text.split("\n") == jx_lines()[:4]
+
+
+def glyphs(text: str, baseline: float, x: float = 0.0, size: float = 10.0) -> list[Glyph]:
+    return [Glyph(char, x + i * size, x + (i + 1) * size, baseline, size) for i, char in enumerate(text)]
+
+
+def test_a_line_drawn_backwards_is_put_right_without_reordering_the_page() -> None:
+    # The real PDF draws its footer — 10 — as "—", "0", "1", "—" from right to left.
+    footer = list(reversed(glyphs("—10—", 500.0, x=300.0)))
+    body = glyphs("第一行正文", 100.0) + glyphs("第二行正文", 120.0)
+    lines = layout.lines_from_glyphs(body + footer)
+    assert [line.text for line in lines] == ["第一行正文", "第二行正文", "—10—"]
+
+
+def test_punctuation_below_the_baseline_stays_in_its_line() -> None:
+    line = [*glyphs("版本为", 100.0), Glyph("2017", 30.0, 50.0, 101.2, 10.0), *glyphs("年本", 100.0, x=50.0)]
+    assert [found.text for found in layout.lines_from_glyphs(line)] == ["版本为2017年本"]
+
+
+def test_letter_spacing_and_spaces_before_figures_are_closed_up() -> None:
+    spaced = [Glyph(char, i * 30.0, i * 30.0 + 10.0, 50.0, 10.0) for i, char in enumerate("江西省")]
+    assert [line.text for line in layout.lines_from_glyphs(spaced)] == ["江西省"]
+    figures = [*glyphs("到", 10.0), Glyph("2025", 25.0, 45.0, 10.0, 10.0), *glyphs("年", 10.0, x=60.0)]
+    assert layout.cell_text(figures) == "到2025年"
+
+
+def test_fake_bold_is_read_once_and_repeated_figures_are_kept() -> None:
+    bold = [*glyphs("总则", 50.0), *glyphs("总则", 50.3, x=0.3)]
+    assert [line.text for line in layout.lines_from_glyphs(bold)] == ["总则"]
+    ones = [Glyph("1", i * 5.0, i * 5.0 + 5.0, 50.0, 10.0) for i in range(4)]
+    assert [line.text for line in layout.lines_from_glyphs(ones)] == ["1111"]
+
+
+def test_placeholder_and_file_name_titles_are_not_properties() -> None:
+    placeholders = ("标题", "作者", "Microsoft Word - 附件1.doc", "附件1.docx", "新建 DOCX 文档", "Document1")
+    for value in (*placeholders, None, b"x"):
+        assert layout.meaningful_title(value) is None, value
+    assert layout.meaningful_title(JX_TITLE) == JX_TITLE
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_a_password_protected_pdf_is_encrypted() -> None:
+    with pytest.raises(EncryptedDocument, match="password"):
+        pdf.read(fixture("jx-tuoyu-encrypted.pdf"))
+
+
+def test_a_pdf_with_only_an_owner_password_reads() -> None:
+    assert pdf.read(fixture("jx-tuoyu-restricted.pdf")).text.split("\n") == jx_lines()[:4]
+
+
+def test_a_scan_has_no_text_layer() -> None:
+    with pytest.raises(ScannedDocument, match=r"^no text layer: this is a scan; OCR it first"):
+        pdf.read(fixture("jx-tuoyu-scanned.pdf"))
+
+
+def test_truncated_and_random_pdfs_are_corrupt() -> None:
+    data = fixture("lianshui-indicators.pdf")
+    for length in (10, 1000, len(data) // 2, len(data) * 9 // 10):
+        with pytest.raises(CorruptDocument):
+            pdf.read(data[:length])
+    with pytest.raises(CorruptDocument):
+        read_document(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.floats(0.0, 1.0), flips=st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(1, 255)),
+                                                 max_size=8))
+def test_damaged_variations_of_a_real_pdf_raise_only_corpus_errors(
+        cut: float, flips: list[tuple[float, int]]) -> None:
+    data = bytearray(fixture("lianshui-indicators.pdf"))
+    for where, mask in flips:
+        data[int(where * (len(data) - 1))] ^= mask
+    data = data[: max(1, int(cut * len(data)))] if cut < 0.98 else data
+    try:
+        rendition = pdf.read(bytes(data))
+    except CorpusError:
+        return
+    assert_consistent(rendition)
+
+
+@pytest.mark.slow
+@needs_realdocs
+@settings(max_examples=15, deadline=None)
+@given(cut=st.floats(0.0, 0.99))
+def test_the_real_pdf_cut_anywhere_is_corrupt(cut: float) -> None:
+    data = RONGQUE.read_bytes()
+    with pytest.raises(CorruptDocument):
+        pdf.read(data[: int(cut * len(data))])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_after_a_pdf_header_raise_only_corpus_errors(noise: bytes) -> None:
+    with pytest.raises(CorpusError):
+        pdf.read(b"%PDF-1.4\n" + noise)
