@@ -65,6 +65,9 @@ _VALIDITY_UNTIL = re.compile(r"有效期(?:至|到)(?P<y>(?:19|20)\d{2})年"
                              r"(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?|底|末)?")
 _EFFECTIVE = re.compile(r"自(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日起(?:施行|实施|执行|生效)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?:印发|发布|公布|下发|颁布)之日起(?:施行|实施|执行|生效)")
+# 本办法, 本实施意见, 本通知…: the document speaking of itself.
+_SELF = re.compile(r"本(?:实施)?(?:办法|规定|通知|意见|方案|细则|条例|决定|规则|措施|指南|规划|计划|"
+                   r"政策|文件|标准|制度|公告|纲要|法)")
 _PRINTED = re.compile(r"(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日印发$")
 # The record of a law or regulation's adoption under its title: 2014年11月24日 中华人民共和国国务院令
 # 第656号公布; 2001年4月19日 浙江省第九届人民代表大会常务委员会第二十六次会议通过.
@@ -103,7 +106,7 @@ def read_meta(sources: Sources, gazetteer: Gazetteer | None, format: str, encodi
     written = _signature_date(header) or _signature_date(sources.signature) \
         or _parse_date(sources.properties.get("written", "")) or _recorded(sources.opening)
     printed = _printed(sources.footer)
-    published = _parse_date(sources.properties.get("published", "")) or printed or written
+    published = _parse_date(sources.properties.get("published", "")) or printed
     effective = _parse_date(sources.properties.get("effective", "")) \
         or _effective(sources.text, printed or written, published)
     expires = _parse_date(sources.properties.get("expires", "")) or _expires(sources.text, effective)
@@ -299,30 +302,38 @@ def _printed(footer: Sequence[Line]) -> dt.date | None:
     return None
 
 
+def _own_sentences(text: str) -> list[str]:
+    """The sentences in which the document speaks of itself (本办法自印发之日起施行，有效期5年), last
+    first: a validity clause about something else (评定结果有效期三年) does not date the document."""
+    sentences = re.split(r"(?<=[。；;])", compact(text))
+    return [s for s in reversed(sentences) if _SELF.search(s)]
+
+
 def _effective(text: str, issued: dt.date | None, published: dt.date | None) -> dt.date | None:
-    found = _EFFECTIVE.search(compact(text))
-    if found:
-        return _date(int(found.group("y")), int(found.group("m")), int(found.group("d")))
-    on_issue = _EFFECTIVE_ON_ISSUE.search(compact(text))
-    if on_issue:
-        return published if "发布" in on_issue.group(0) or "公布" in on_issue.group(0) else issued
+    for sentence in _own_sentences(text):
+        found = _EFFECTIVE.search(sentence)
+        if found:
+            return _date(int(found.group("y")), int(found.group("m")), int(found.group("d")))
+        on_issue = _EFFECTIVE_ON_ISSUE.search(sentence)
+        if on_issue:
+            return published if "发布" in on_issue.group(0) or "公布" in on_issue.group(0) else issued
     return None
 
 
 def _expires(text: str, effective: dt.date | None) -> dt.date | None:
-    flat = compact(text)
-    until = _VALIDITY_UNTIL.search(flat)
-    if until:
-        year = int(until.group("y"))
-        month = int(until.group("m") or 12)
-        day = int(until.group("d") or (31 if month == 12 else 28))
-        return _date(year, month, day)
-    years = _VALIDITY_YEARS.search(flat)
-    if years and effective:
-        n = chinese_to_int(years.group("n"))
-        end = _date(effective.year + n, effective.month, effective.day) \
-            or _date(effective.year + n, effective.month, 28)
-        return end - dt.timedelta(days=1) if end else None
+    for sentence in _own_sentences(text):
+        until = _VALIDITY_UNTIL.search(sentence)
+        if until:
+            year = int(until.group("y"))
+            month = int(until.group("m") or 12)
+            day = int(until.group("d") or (31 if month == 12 else 28))
+            return _date(year, month, day)
+        years = _VALIDITY_YEARS.search(sentence)
+        if years and effective:
+            n = chinese_to_int(years.group("n"))
+            end = _date(effective.year + n, effective.month, effective.day) \
+                or _date(effective.year + n, effective.month, 28)
+            return end - dt.timedelta(days=1) if end else None
     return None
 
 

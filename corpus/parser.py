@@ -382,6 +382,11 @@ def _build_tree(blocks: list[Block]) -> Node:
         elif block.kind == "heading":
             assert block.match is not None
             marker = block.match.marker
+            if marker.value > Marker.ARTICLE.value and any(n.marker is Marker.ARTICLE for n in stack):
+                # The 款 and 项 of an article ((一) 编制专项规划；) are part of it: the article is
+                # the unit a regulation is cited by (第四条), so its items stay in its text.
+                stack[-1].items.append(("para", block.lines[0]))
+                continue
             if any(node.marker is marker for node in stack[1:]):
                 while stack[-1].marker is not marker:
                     stack.pop()

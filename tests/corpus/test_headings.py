@@ -54,15 +54,16 @@ def test_article_style_regulation() -> None:
     document = parse_file(DATA / "article-style.txt")
     assert document.meta.title == "某某市养老服务条例"
     labels = [p.label for p in document.provisions]
-    assert labels == ["第一条", "第二条", "第三条", "第四条", "第四条（一）", "第四条（二）", "第五条",
-                      "第六条"]
+    # An article's items (项) are part of its text: regulations are cited by the article.
+    assert labels == ["第一条", "第二条", "第三条", "第四条", "第五条", "第六条"]
+    assert document.provisions[3].text.endswith("（一）编制养老服务设施专项规划；\n（二）保障养老服务设施用地。")
     assert [h.label for h in document.headings] == ["第一章", "第二章", "第三章"]
     assert [h.label for h in document.headings[1].children] == ["第二章第一节", "第二章第二节"]
     article = document.provisions[2]
     assert article.path == ("第二章　服务设施", "第一节　规划建设",
                             "第三条　新建住宅小区应当按照每百户不少于20平方米的标准配套建设养老服务用房。")
     assert "每百户不少于20平方米" in article.text
-    assert document.provisions[6].departments == ("市民政局", "市住建局")
+    assert document.provisions[4].departments == ("市民政局", "市住建局")
 
 
 def test_restarting_numbers_are_cited_with_their_parents() -> None:

@@ -25,7 +25,9 @@ EXPECTED = {
     "suizhou-2022-yilao-yixiao.txt": {
         "title": "随州市“一老一小”整体解决方案", "number": "随政发〔2022〕28号",
         "issuers": ("随州市人民政府",), "jurisdiction": "随州市", "level": "prefecture",
-        "parents": ("湖北省", "全国"), "written": dt.date(2022, 9, 22), "published": dt.date(2022, 9, 22)},
+        "parents": ("湖北省", "全国"), "written": dt.date(2022, 9, 22),
+        # No portal date and no 印发 line: the document does not say when it was published.
+        "published": None},
     "lianshui-2022-yilao-yiyou.txt": {
         "title": "涟水县“一老一幼”整体解决方案", "number": "涟政办发〔2022〕29号",
         "issuers": ("涟水县人民政府办公室",), "jurisdiction": "涟水县", "level": "county",
@@ -89,6 +91,7 @@ def test_meta_of_an_uncatalogued_notice() -> None:
             "各乡镇人民政府：\n现印发给你们。\n沭阳县人民政府\n2024年3月1日\n沭阳县托育服务实施方案\n"
             "一、总则\n（一）正文。内容。\n")
     meta = parse_text(text).meta
-    assert (meta.number, meta.title, meta.issuer, meta.jurisdiction, str(meta.published)) == (
+    assert (meta.number, meta.title, meta.issuer, meta.jurisdiction, str(meta.written)) == (
         "沭政发〔2024〕7号", "沭阳县托育服务实施方案", "沭阳县人民政府", "沭阳县", "2024-03-01")
+    assert meta.published is None  # neither a portal date nor a 印发 line says when it was published
     assert (meta.level, meta.parents) == ("county", ("宿迁市", "江苏省", "全国"))
