@@ -424,18 +424,21 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
 
     Prints hit@1, hit@5, MRR@10, recall@10, answer@1, jurisdiction and abstention accuracy and
     the median length of returned provisions, per question kind, for BM25 alone, dense alone,
-    the hybrid and the Chatchat-style baseline.
+    the hybrid and the Chatchat-style baseline. Expected provisions are given by id, or by the
+    file a document was added from and a label (resolved in --corpus, the folder the index was
+    built from).
 
     \b
     Example:
       policy-qa eval qa/eval/public.jsonl
+      policy-qa eval qa/eval/realdocs.jsonl   # after policy-qa add ../shared/realdocs/ and build
     """
     from tqdm import tqdm
 
     import qa
     from qa.baseline import ChatchatBaseline
     from qa.evaluation import evaluate as run
-    from qa.evaluation import format_table, load_questions
+    from qa.evaluation import format_table, load_questions, resolve
 
     path = file or Path(qa.__file__).parent / "eval" / "public.jsonl"
     try:
@@ -443,7 +446,11 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     except (OSError, ValueError) as error:
         raise _fail(error) from error
     searcher = open_searcher(index_folder, cache_folder, None)
-    open_corpus(corpus_folder)
+    folder = open_corpus(corpus_folder)
+    try:
+        questions = resolve(questions, searcher.index.provisions, folder.sources())
+    except (ValueError, CorpusError) as error:
+        raise _fail(error) from error
     comparison = ChatchatBaseline.build(corpus_folder, searcher.index.encoder, cache_folder) \
         if baseline else None
     with tqdm(total=len(questions), unit="question", file=sys.stderr) as bar:

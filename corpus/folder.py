@@ -180,6 +180,18 @@ class CorpusFolder:
         catalog = self.catalog()
         return next((name for name in self.files() if self._id_of(name, catalog) == document_id), None)
 
+    def sources(self) -> dict[str, str]:
+        """Document id by file name: the name in documents/, and the name it was added from."""
+        catalog = self.catalog()
+        names: dict[str, str] = {}
+        for name in self.files():
+            document_id = self._id_of(name, catalog)
+            names[name] = document_id
+            source = (self.sidecar(name) or {}).get("source")
+            if isinstance(source, str):
+                names.setdefault(source, document_id)
+        return names
+
     def hash(self) -> str:
         """Changes whenever a document, its rendition or the catalog does."""
         digest = hashlib.sha256()
@@ -347,11 +359,17 @@ def unique_id(candidate: str, taken: set[str]) -> str:
 
 
 def _check_policy_document(document: Document) -> None:
+    """A policy document is written in Chinese: a file of English (a README), or with only a few
+    Chinese characters, is refused before anything asks where it belongs."""
     text = document.text
     cjk = sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
+    latin = sum(1 for char in text if char.isascii() and char.isalpha())
     if cjk < _MIN_CJK or not document.provisions:
         raise NotPolicyDocument(f"this file holds {cjk} Chinese characters and no provisions: it is not a "
                                 "policy document")
+    if latin > cjk:
+        raise NotPolicyDocument(f"this file is mostly in Latin letters ({latin} against {cjk} Chinese "
+                                "characters): it is not a Chinese policy document")
 
 
 def walk(paths: list[Path]) -> Iterator[Path]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from corpus import Provision
 from qa.baseline import ChatchatBaseline
 from qa.search import Searcher
 
@@ -25,8 +26,13 @@ SYSTEMS = ("bm25", "dense", "hybrid", "chatchat")
 
 @dataclass(frozen=True)
 class Expected:
+    """A provision that answers: by id, or (for documents added to a corpus, whose ids are
+    generated) by the file it was added from and its label, resolved by :func:`resolve`."""
+
     provision: str
     contains: str
+    file: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,8 @@ def load_questions(path: Path) -> list[Question]:
             raw = json.loads(line)
             questions.append(Question(
                 raw["id"], raw["kind"], raw["question"], raw.get("jurisdiction"),
-                tuple(Expected(e["provision"], e["contains"]) for e in raw.get("expected", [])),
+                tuple(Expected(e.get("provision", ""), e["contains"], e.get("file"), e.get("label"))
+                      for e in raw.get("expected", [])),
                 tuple(raw.get("detected", [])), bool(raw.get("covered", True))))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not a question ({error})") from error
@@ -110,6 +117,41 @@ class Scores:
 
 def _compact(text: str) -> str:
     return "".join(text.split())
+
+
+def resolve(questions: Sequence[Question], provisions: Sequence[Provision],
+            sources: Mapping[str, str]) -> list[Question]:
+    """Questions whose expectations name a file and a label, with provision ids instead.
+
+    Args:
+        provisions: the index's provisions.
+        sources: document id by the name of the file it was added from.
+
+    Raises:
+        ValueError: a named file is not in the corpus, or has no provision with that label
+            holding the expected text.
+    """
+    by_label: dict[tuple[str, str], list[Provision]] = defaultdict(list)
+    for provision in provisions:
+        by_label[(provision.document_id, _compact(provision.label))].append(provision)
+    resolved = []
+    for question in questions:
+        expected = []
+        for item in question.expected:
+            if item.file is None or item.label is None:
+                expected.append(item)
+                continue
+            if item.file not in sources:
+                raise ValueError(f"{question.id}: {item.file} is not in the corpus: add it first "
+                                 "(policy-qa add)")
+            candidates = by_label.get((sources[item.file], _compact(item.label)), [])
+            matching = [p for p in candidates if _compact(item.contains) in _compact(p.text)]
+            if not matching:
+                raise ValueError(f"{question.id}: {item.file} has no provision {item.label} holding "
+                                 f"{item.contains!r}")
+            expected.extend(Expected(p.id, item.contains) for p in matching)
+        resolved.append(replace(question, expected=tuple(expected)))
+    return resolved
 
 
 def run_searcher(searcher: Searcher, question: Question, mode: str) -> Outcome:

@@ -199,4 +199,4 @@ def test_text_and_meta_read_any_format() -> None:
     assert {"title", "number", "issuer", "issuers", "jurisdiction", "level", "parents", "published",
             "written", "effective", "expires", "format", "encoding", "provisions", "tables",
             "warnings"} <= set(meta)
-    assert (meta["effective"], meta["expires"]) == ("2022-09-13", "2025-09-12")
+    assert (meta["effective"], meta["expires"]) == ("2022-09-13", "2027-09-12")

@@ -220,6 +220,49 @@ def test_tables_with_other_columns_are_not_joined() -> None:
     assert pdf._join_tables(part([["序号", "指标", "单位"]]), other) is None
 
 
+def test_a_column_drawn_off_the_rows_follows_the_logical_rows() -> None:
+    # 材料类型 has rules of its own: its labels for materials 2 and 3 are printed above those
+    # rows, and over materials 8–10 its 容缺材料 spans two rows, starting 5 pt low.
+    rendition = pdf.read(fixture("misaligned-column.pdf"))
+    assert rendition.text.split("\n") == [
+        "洪水影响评价审批申请材料",
+        "序号\t申请材料\t材料提供适用情形\t材料类型",
+        "1\t水工程建设规划同意书申请表\t在江河湖泊上新建水工程\t主审材料",
+        "2\t水工程的(预)可行性研究报告\t\t容缺材料",
+        "3\t与第三者利害关系的相关说明\t\t容缺材料",
+        "8\t占用河道管理范围内土地情况\t建设跨河、临河工程设施\t主审材料",
+        "9\t说明建设项目对河势变化的影响\t\t容缺材料",
+        "10\t防洪评价报告\t\t",
+        "注：材料类型以审批部门要求为准。"]
+    table = rendition.tables[0]
+    assert [row[2].origin for row in table.rows] == [None, None, (1, 2), (1, 2), None, (4, 2), (4, 2)]
+    assert [row[3].origin for row in table.rows] == [None] * 6 + [(5, 3)]
+    assert all(cell.origin is None for row in table.rows for cell in row[:2])
+    assert_consistent(rendition)
+
+
+def test_cells_drawn_half_a_row_off_take_one_row_each_in_order() -> None:
+    # The first rows of page 14 of the real jx-rongque PDF (pdfplumber's cells, rounded): the
+    # 材料类型 cells (x 525.1) are offset from the material rows by up to half a row, so that the
+    # third (75.7–94.6) overlaps materials 2 and 3 almost equally.
+    lefts = [9.8, 31.0, 89.8, 111.0, 207.5, 228.7, 391.0, 525.1, 647.6]
+    rules = [38.1, 61.6, 85.1, 108.6, 127.5]
+    types = [38.1, 56.9, 75.7, 94.6, 127.5]
+    cells = [(lefts[c], 9.8, lefts[c + 1], 38.1) for c in range(8)]
+    cells += [(lefts[c], 38.1, lefts[c + 1], 127.5) for c in (0, 1, 2, 3, 6)]
+    cells += [(lefts[c], top, lefts[c + 1], bottom)
+              for c in (4, 5) for top, bottom in itertools.pairwise(rules)]
+    cells += [(lefts[7], top, lefts[8], bottom) for top, bottom in itertools.pairwise(types)]
+    grid = pdf._grid(cells)
+    assert grid.tops == [9.8, *rules[:-1]]
+    assert [row[7] for row in grid.origins] == [None] * 5
+    assert [row[6] for row in grid.origins] == [None, None, (1, 6), (1, 6), (1, 6)]
+    # A label is read into the row its cell was given, wherever in the cell it is printed.
+    assert [grid.owner(600.0, y) for y in (50.0, 60.0, 84.0, 100.0, 120.0)] == [
+        (1, 7), (2, 7), (3, 7), (4, 7), (4, 7)]
+    assert grid.owner(300.0, 84.0) == (2, 5)
+
+
 # --------------------------------------------------------------------------- the real jx-rongque PDF
 
 
@@ -283,6 +326,28 @@ def test_real_pdf_item_repeated_after_a_page_break_is_one_merged_cell(rongque: R
     assert cell_text(rongque, 0, top, 4) == "15"
     # Page 2 starts a new item: nothing continues.
     assert [cell.origin for cell in table.rows[starts.index(rongque.pages[1])]] == [None] * 8
+
+
+@pytest.mark.slow
+@needs_realdocs
+def test_real_pdf_column_drawn_off_the_rows_keeps_one_row_per_material(rongque: Rendition) -> None:
+    # Page 14 draws 材料类型 half a row off the rows of 材料序号 and 申请材料 for item 23's first
+    # materials; each still reads once, with the type printed beside it.
+    table = rongque.tables[0]
+    row = next(r for r in range(len(table.rows)) if cell_text(rongque, 0, r, 1) == "洪水影响评价审批")
+    assert rongque.page_at(table.rows[row][0].start) == 14
+    assert [cell_text(rongque, 0, r, 4) for r in range(row, row + 5)] == ["1", "2", "3", "4", "5"]
+    assert [cell_text(rongque, 0, r, 5) for r in range(row, row + 4)] == [
+        "水工程建设规划同意书申请表", "水工程的(预)可行性研究报告(项目申请报告、备案材料)",
+        "与第三者利害关系的相关说明", "水工程建设规划同意书论证报告"]
+    assert [cell_text(rongque, 0, r, 7) for r in range(row, row + 4)] == [
+        "主审材料", "容缺材料", "容缺材料", "主审材料"]
+    assert [table.rows[r][6].origin for r in range(row, row + 4)] == [None, (row, 6), (row, 6), (row, 6)]
+    # One row per material of the whole list (257), between the header and the closing note.
+    materials = [r for r, cells in enumerate(table.rows)
+                 if cells[4].origin is None and cell_text(rongque, 0, r, 4).isdigit()]
+    assert len(materials) == 257
+    assert materials == list(range(1, len(table.rows) - 1))
 
 
 @pytest.mark.slow
