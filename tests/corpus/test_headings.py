@@ -56,7 +56,8 @@ def test_article_style_regulation() -> None:
     labels = [p.label for p in document.provisions]
     # An article's items (项) are part of its text: regulations are cited by the article.
     assert labels == ["第一条", "第二条", "第三条", "第四条", "第五条", "第六条"]
-    assert document.provisions[3].text.endswith("（一）编制养老服务设施专项规划；\n（二）保障养老服务设施用地。")
+    assert document.provisions[3].text.endswith(
+        "（一）编制养老服务设施专项规划；\n（二）保障养老服务设施用地。")
     assert [h.label for h in document.headings] == ["第一章", "第二章", "第三章"]
     assert [h.label for h in document.headings[1].children] == ["第二章第一节", "第二章第二节"]
     article = document.provisions[2]
