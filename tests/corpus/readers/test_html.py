@@ -20,6 +20,7 @@ from corpus.errors import CorpusError, EmptyDocument, NoArticleBody, NotText
 from corpus.readers import Rendition, read_path
 from corpus.readers.html import read
 from tests.conftest import DATA, REALDOCS
+from tests.corpus.readers.checks import assert_rendition_consistent
 
 PAGES = DATA / "html"
 CHROME = ("扫一扫在手机打开当前页", "分享到", "网站标识码", "版权所有", "ICP备", "当前位置", "相关新闻",
@@ -35,21 +36,6 @@ def real(name: str) -> Rendition:
 
 def lines(rendition: Rendition) -> list[str]:
     return rendition.text.split("\n")
-
-
-def assert_tables_true_to_text(rendition: Rendition) -> None:
-    for table in rendition.tables:
-        assert rendition.text[table.start - 1:table.start] in ("", "\n")
-        assert rendition.text[table.end:table.end + 1] in ("", "\n")
-        for row in table.rows:
-            assert len(row) == len(table.rows[0])
-            for cell in row:
-                text = rendition.text[cell.start:cell.end]
-                assert "\t" not in text and "\n" not in text
-                if cell.origin is not None:
-                    assert text == ""
-                    origin = table.rows[cell.origin[0]][cell.origin[1]]
-                    assert origin.origin is None
 
 
 # --- the four real pages --------------------------------------------------------------------------
@@ -135,7 +121,7 @@ def test_blank_application_forms_are_tables_and_the_sidebar_is_not() -> None:
     first_cells = [rendition.text[row[0].start:row[0].end] for row in form.rows]
     assert first_cells[:3] == ["单位名称", "单位组织机构代码", "单位性质"]
     assert any(cell.origin is not None for row in form.rows for cell in row)  # merged cells
-    assert_tables_true_to_text(rendition)
+    assert_rendition_consistent(rendition)
 
 
 # --- synthetic layouts --------------------------------------------------------------------------
@@ -153,7 +139,7 @@ def test_legacy_table_layout_in_gb2312_reads_the_body_cell() -> None:
         "index_number": "11441200/2020-00318", "issuer": "某某市人民政府办公室", "written": "2020年04月28日",
         "title": "某某市人民政府办公室关于做好农村饮水安全工作的通知", "number": "某府办〔2020〕12号",
         "published": "2020年05月08日"}
-    assert_tables_true_to_text(rendition)
+    assert_rendition_consistent(rendition)
 
 
 def test_merged_cells_point_at_their_origin_and_header_rows_are_counted() -> None:
@@ -178,7 +164,7 @@ def test_thead_rows_are_headers_and_a_plain_table_has_one() -> None:
     assert first.header_rows == 2 and second.header_rows == 1
     assert [c.origin for c in first.rows[3]] == [(2, 0), None]  # rowspan="0" runs to the end
     assert len(second.rows[0]) == 2  # colspan="0" is 1
-    assert_tables_true_to_text(rendition)
+    assert_rendition_consistent(rendition)
 
 
 def test_modern_article_layout_without_nav_aside_footer_or_hidden_copy() -> None:
@@ -341,7 +327,7 @@ def test_generated_html_reads_or_fails_with_a_corpus_error(pieces: list[str]) ->
     except CorpusError:
         return
     assert rendition.format == "html" and "\r" not in rendition.text
-    assert_tables_true_to_text(rendition)
+    assert_rendition_consistent(rendition)
 
 
 @settings(max_examples=100, deadline=None)

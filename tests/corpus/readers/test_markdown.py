@@ -11,6 +11,7 @@ from corpus.errors import CorpusError
 from corpus.readers import read_document, read_path
 from corpus.readers.markdown import read
 from tests.conftest import REALDOCS
+from tests.corpus.readers.checks import assert_rendition_consistent
 
 GUIZHOU = REALDOCS / "guizhou-nongcun-zhifu-xingdong-fangan-2026.md"
 
@@ -88,8 +89,4 @@ def test_any_markdown_reads_or_fails_cleanly(source: str) -> None:
         rendition = read_document(("# 标题\n\n" + source).encode("utf-8"))
     except CorpusError:
         return
-    for table in rendition.tables:
-        for row in table.rows:
-            for cell in row:
-                value = rendition.text[cell.start:cell.end]
-                assert "\t" not in value and "\n" not in value
+    assert_rendition_consistent(rendition)

@@ -22,6 +22,7 @@ from corpus.errors import CorpusError, CorruptDocument, DocumentTooLarge, Encryp
 from corpus.readers import ofd, read_path
 from corpus.readers.base import Rendition
 from corpus.readers.normalise import is_page_number
+from tests.corpus.readers.checks import assert_rendition_consistent
 
 FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures"
 OFD = FIXTURES / "jx-tuoyu-shishiyijian.ofd"
@@ -150,4 +151,4 @@ def test_damaged_variations_raise_only_corpus_errors(cut: float, flips: list[tup
         rendition = ofd.read(bytes(data))
     except CorpusError:
         return
-    assert all(0 <= offset <= len(rendition.text) for offset in rendition.pages)
+    assert_rendition_consistent(rendition)

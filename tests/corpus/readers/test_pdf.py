@@ -23,6 +23,7 @@ from corpus.readers import layout, pdf, read_document, read_path
 from corpus.readers.base import Rendition
 from corpus.readers.layout import Glyph, Table
 from corpus.readers.normalise import is_page_number
+from tests.corpus.readers.checks import assert_rendition_consistent
 
 FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures"
 REALDOCS = Path("/work/shared/realdocs")
@@ -51,25 +52,6 @@ def jx_lines() -> list[str]:
 def cell_text(rendition: Rendition, table_index: int, row: int, column: int) -> str:
     cell = rendition.tables[table_index].rows[row][column]
     return rendition.text[cell.start:cell.end]
-
-
-def assert_consistent(rendition: Rendition) -> None:
-    """What every rendition must hold: cell spans inside the text, covered cells empty and pointing
-    at an uncovered cell above or to the left, page offsets increasing within the text."""
-    assert list(rendition.pages) == sorted(rendition.pages)
-    assert all(0 <= offset <= len(rendition.text) for offset in rendition.pages)
-    for table in rendition.tables:
-        assert rendition.text[table.start:table.end].count("\n") == len(table.rows) - 1
-        for r, row in enumerate(table.rows):
-            assert len(row) == len(table.rows[0])
-            for c, cell in enumerate(row):
-                text = rendition.text[cell.start:cell.end]
-                assert "\t" not in text and "\n" not in text
-                if cell.origin is not None:
-                    assert text == ""
-                    origin_row, origin_column = cell.origin
-                    assert (origin_row, origin_column) < (r, c) or origin_column < c
-                    assert table.rows[origin_row][origin_column].origin is None
 
 
 # --------------------------------------------------------------------------- a LibreOffice 公文
@@ -103,7 +85,7 @@ def test_page_starts_are_recorded_even_inside_a_paragraph(jx: Rendition) -> None
     assert jx.page_at(jx.text.index("到2020年末")) == 1
     # The attachment starts on a page of its own.
     assert jx.text[jx.pages[8]:].startswith("附件\n促进3岁以下婴幼儿照护服务发展工作部门职责分工\n")
-    assert_consistent(jx)
+    assert_rendition_consistent(jx)
 
 
 def test_the_title_property_is_read(jx: Rendition) -> None:
@@ -137,7 +119,7 @@ def test_a_table_over_two_pages_is_one_table_with_its_header_once(lianshui: Rend
     table = lianshui.tables[0]
     assert (len(table.rows), len(table.rows[0]), table.header_rows) == (29, 10, 2)
     assert lianshui.text.count("序号\t指标名称") == 1
-    assert_consistent(lianshui)
+    assert_rendition_consistent(lianshui)
 
 
 def test_header_cells_and_their_merges(lianshui: Rendition) -> None:
@@ -238,7 +220,7 @@ def test_a_column_drawn_off_the_rows_follows_the_logical_rows() -> None:
     assert [row[2].origin for row in table.rows] == [None, None, (1, 2), (1, 2), None, (4, 2), (4, 2)]
     assert [row[3].origin for row in table.rows] == [None] * 6 + [(5, 3)]
     assert all(cell.origin is None for row in table.rows for cell in row[:2])
-    assert_consistent(rendition)
+    assert_rendition_consistent(rendition)
 
 
 def test_cells_drawn_half_a_row_off_take_one_row_each_in_order() -> None:
@@ -280,7 +262,7 @@ def test_real_pdf_is_one_table_with_its_header_once(rongque: Rendition) -> None:
     assert table.header_rows == 1
     assert [cell_text(rongque, 0, 0, c) for c in range(8)] == RONGQUE_HEADER
     assert rongque.text.count("序号\t事项名称") == 1
-    assert_consistent(rongque)
+    assert_rendition_consistent(rongque)
 
 
 @pytest.mark.slow
@@ -458,7 +440,7 @@ def test_damaged_variations_of_a_real_pdf_raise_only_corpus_errors(
         rendition = pdf.read(bytes(data))
     except CorpusError:
         return
-    assert_consistent(rendition)
+    assert_rendition_consistent(rendition)
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from corpus.errors import CorpusError, NotPolicyDocument, UnsupportedFormat
 from corpus.readers import Rendition, detect, read_document, read_path
 from tests.conftest import DATA, DOCUMENTS
+from tests.corpus.readers.checks import assert_rendition_consistent
 
 FIXTURES = DATA / "fixtures"
 
@@ -58,7 +59,4 @@ def test_any_bytes_give_a_rendition_or_a_corpus_error(magic: bytes, data: bytes)
     except CorpusError:
         return
     assert isinstance(rendition, Rendition)
-    for table in rendition.tables:
-        for row in table.rows:
-            for cell in row:
-                assert 0 <= cell.start <= cell.end <= len(rendition.text)
+    assert_rendition_consistent(rendition)

@@ -36,6 +36,7 @@ from corpus.errors import (
 from corpus.readers import doc, docx, read_document, read_path
 from corpus.readers.base import Rendition
 from corpus.readers.normalise import clean_line
+from tests.corpus.readers.checks import assert_rendition_consistent
 
 FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures"
 REALDOCS = Path("/work/shared/realdocs")
@@ -65,22 +66,6 @@ def paragraph_lines(rendition: Rendition) -> list[str]:
             result.append(line)
         offset += len(line) + 1
     return result
-
-
-def assert_tables_consistent(rendition: Rendition) -> None:
-    """Every cell's span is its text, no cell holds a tab or newline, covered cells are empty and
-    point at a cell that is not covered itself."""
-    for table in rendition.tables:
-        assert rendition.text[table.start:table.end].count("\n") == len(table.rows) - 1
-        for row in table.rows:
-            assert len(row) == len(table.rows[0])
-            for cell in row:
-                text = rendition.text[cell.start:cell.end]
-                assert "\t" not in text and "\n" not in text
-                if cell.origin is not None:
-                    assert text == ""
-                    r, c = cell.origin
-                    assert table.rows[r][c].origin is None
 
 
 def hide(monkeypatch: pytest.MonkeyPatch, *programs: str) -> None:
@@ -133,7 +118,7 @@ def test_word_numbering_is_printed_as_word_prints_it() -> None:
 
 def test_merged_cells_are_read_cell_by_cell() -> None:
     rendition = docx.read(fixture("lianshui-indicators-merged.docx"))
-    assert_tables_consistent(rendition)
+    assert_rendition_consistent(rendition)
     (table,) = rendition.tables
     assert len(table.rows) == 29 and len(table.rows[0]) == 10 and table.header_rows == 2
 
@@ -159,7 +144,7 @@ def test_merged_cells_are_read_cell_by_cell() -> None:
 
 def test_fixture_tables_keep_offsets_true(guangzhou: Rendition) -> None:
     for name in ("jx-tuoyu-numbered.docx", "lianshui-indicators-merged.docx"):
-        assert_tables_consistent(docx.read(fixture(name)))
+        assert_rendition_consistent(docx.read(fixture(name)))
     assert guangzhou.tables == ()
 
 
@@ -394,7 +379,7 @@ def test_layout_table_is_paragraphs_and_nested_tables_are_cell_text() -> None:
     assert lines(rendition) == ["总则", "第一条 为了规范。", "任务\t单位", "养老 托育\t县民政局 县财政局"]
     assert [(rendition.text[h.start:h.end], h.level) for h in rendition.headings] == [("总则", 1)]
     assert len(rendition.tables) == 1 and rendition.tables[0].header_rows == 1
-    assert_tables_consistent(rendition)
+    assert_rendition_consistent(rendition)
 
 
 def test_grid_before_horizontal_and_vertical_merges() -> None:
@@ -410,7 +395,7 @@ def test_grid_before_horizontal_and_vertical_merges() -> None:
     assert [[c.origin for c in row] for row in table.rows] == [
         [None, (0, 0), None], [None, None, None], [(1, 0), None, None], [None, None, (3, 1)]]
     assert lines(rendition) == ["类别\t\t数值", "养老\t床位\t45", "\t护理\t70", "\t合计\t"]
-    assert_tables_consistent(rendition)
+    assert_rendition_consistent(rendition)
 
 
 @pytest.mark.parametrize(("title", "kept"), [
@@ -459,7 +444,7 @@ def test_what_antiword_leaves_out_is_read_through_libreoffice() -> None:
     merged = doc.read(fixture("lianshui-indicators-merged.doc"))
     expected = docx.read(fixture("lianshui-indicators-merged.docx"))
     assert merged.text == expected.text and merged.tables == expected.tables
-    assert_tables_consistent(merged)
+    assert_rendition_consistent(merged)
 
 
 @needs_antiword
