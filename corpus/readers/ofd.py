@@ -2,8 +2,9 @@
 
 ofdkit reads the container, resolves pages, templates and resources, and gives each page's text
 runs with their baselines in drawing order. Its own ``Page.text()`` groups runs into lines but
-keeps every line break, so the runs are handed to :mod:`corpus.readers.layout` instead: the same
-rules as for PDF then drop page furniture, re-join wrapped lines and record page starts.
+keeps every line break, so the runs are made into lines by :mod:`corpus.readers.layout_lines` and
+handed to :mod:`corpus.readers.layout` instead: the same rules as for PDF then drop page
+furniture, re-join wrapped lines and record page starts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import ofdkit
 from ofdkit import OFDError, TextRun
 
 from corpus.errors import CorpusError, CorruptDocument, EncryptedDocument, ScannedDocument
-from corpus.readers import layout
+from corpus.readers import layout, layout_lines
 from corpus.readers.archive import check_zip
 from corpus.readers.base import Rendition, RenditionBuilder
 
@@ -99,18 +100,18 @@ def _pages(document: ofdkit.OFDDocument) -> tuple[list[layout.Page], list[str]]:
             warnings.append(f"page {page.index + 1} cannot be read ({error}): its text is missing")
             pages.append(layout.Page(210.0, 297.0, ()))
             continue
-        lines = layout.lines_from_glyphs([glyph for run in runs for glyph in _glyphs(run)])
+        lines = layout_lines.lines_from_glyphs([glyph for run in runs for glyph in _glyphs(run)])
         pages.append(layout.Page(width, height, tuple(lines)))
     return pages, warnings
 
 
-def _glyphs(run: TextRun) -> Sequence[layout.Glyph]:
+def _glyphs(run: TextRun) -> Sequence[layout_lines.Glyph]:
     """A run's characters, placed along its advance (ofdkit gives the run's width, not DeltaX):
     full-width characters take twice the room of half-width ones."""
     weights = [1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.5 for char in run.text]
     unit = run.width / sum(weights) if sum(weights) else 0.0
     glyphs, x = [], run.x
     for char, weight in zip(run.text, weights, strict=True):
-        glyphs.append(layout.Glyph(char, x, x + weight * unit, run.y, run.size))
+        glyphs.append(layout_lines.Glyph(char, x, x + weight * unit, run.y, run.size))
         x += weight * unit
     return glyphs

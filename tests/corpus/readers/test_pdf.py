@@ -3,7 +3,8 @@
 The fixtures in tests/data/fixtures were made from real published text by
 tests/data/fixtures/make_pdf_ofd.py (its docstring says how); the real 24-page jx-rongque PDF
 from /work/shared/realdocs is read once per module and marked slow (pdfplumber parses it in a
-few seconds).
+few seconds). Lines from glyphs on their own are tested in test_layout_lines.py, the table grid and
+the joining of tables across pages in test_pdf_tables.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from hypothesis import strategies as st
 from corpus.errors import CorpusError, CorruptDocument, EncryptedDocument, ScannedDocument
 from corpus.readers import layout, pdf, read_document, read_path
 from corpus.readers.base import Rendition
-from corpus.readers.layout import Glyph, Table
 from corpus.readers.normalise import is_page_number
 from tests.corpus.readers.checks import assert_rendition_consistent
 
@@ -164,44 +164,6 @@ def test_text_keeps_its_place_around_the_table(lianshui: Rendition) -> None:
     assert lianshui.text.startswith("三、总体要求\n（一）发展原则\n坚持共建共享，提升服务品质。")
 
 
-def test_a_single_ruled_box_is_a_paragraph_not_a_table() -> None:
-    assert not pdf._is_grid([(0.0, 0.0, 100.0, 20.0)])
-    assert pdf._is_grid([(0.0, 0.0, 50.0, 20.0), (50.0, 0.0, 100.0, 20.0), (0.0, 20.0, 100.0, 40.0)])
-
-
-def part(rows: list[list[str | None]], origins: list[list[tuple[int, int] | None]] | None = None) -> Table:
-    origins = origins or [[None] * len(row) for row in rows]
-    return Table(0.0, 100.0, tuple(tuple(row) for row in rows), tuple(tuple(row) for row in origins), 1,
-                 (10.0, 40.0, 90.0, 150.0))
-
-
-def test_a_row_broken_by_the_page_break_is_made_whole() -> None:
-    before = part([["序号", "指标", "单位"], ["5", "新建城区和新建居住区配套", "%"]])
-    after = part([["序号", "指标", "单位"], ["", "建设养老服务设施达标率", ""],
-                  ["6", "每千名老年人养老床位数", "张"]])
-    joined = pdf._join_tables(before, after)
-    assert joined is not None
-    assert joined.rows == (("序号", "指标", "单位"),
-                           ("5", "新建城区和新建居住区配套建设养老服务设施达标率", "%"),
-                           ("6", "每千名老年人养老床位数", "张"))
-
-
-def test_a_new_group_after_the_page_break_does_not_continue_the_merged_cells() -> None:
-    before = part([["序号", "事项", "材料"], ["1", "企业投资项目核准", "项目申请报告"],
-                   [None, None, "用地预审"]],
-                  [[None, None, None], [None, None, None], [(1, 0), (1, 1), None]])
-    after = part([["序号", "事项", "材料"], ["2", "政府投资项目审批", "项目建议书"]])
-    joined = pdf._join_tables(before, after)
-    assert joined is not None
-    assert joined.rows[3] == ("2", "政府投资项目审批", "项目建议书")
-    assert joined.origins[3] == (None, None, None)
-
-
-def test_tables_with_other_columns_are_not_joined() -> None:
-    other = Table(0.0, 100.0, (("a", "b", "c"),), ((None, None, None),), 1, (10.0, 60.0, 90.0, 150.0))
-    assert pdf._join_tables(part([["序号", "指标", "单位"]]), other) is None
-
-
 def test_a_column_drawn_off_the_rows_follows_the_logical_rows() -> None:
     # 材料类型 has rules of its own: its labels for materials 2 and 3 are printed above those
     # rows, and over materials 8–10 its 容缺材料 spans two rows, starting 5 pt low.
@@ -221,28 +183,6 @@ def test_a_column_drawn_off_the_rows_follows_the_logical_rows() -> None:
     assert [row[3].origin for row in table.rows] == [None] * 6 + [(5, 3)]
     assert all(cell.origin is None for row in table.rows for cell in row[:2])
     assert_rendition_consistent(rendition)
-
-
-def test_cells_drawn_half_a_row_off_take_one_row_each_in_order() -> None:
-    # The first rows of page 14 of the real jx-rongque PDF (pdfplumber's cells, rounded): the
-    # 材料类型 cells (x 525.1) are offset from the material rows by up to half a row, so that the
-    # third (75.7–94.6) overlaps materials 2 and 3 almost equally.
-    lefts = [9.8, 31.0, 89.8, 111.0, 207.5, 228.7, 391.0, 525.1, 647.6]
-    rules = [38.1, 61.6, 85.1, 108.6, 127.5]
-    types = [38.1, 56.9, 75.7, 94.6, 127.5]
-    cells = [(lefts[c], 9.8, lefts[c + 1], 38.1) for c in range(8)]
-    cells += [(lefts[c], 38.1, lefts[c + 1], 127.5) for c in (0, 1, 2, 3, 6)]
-    cells += [(lefts[c], top, lefts[c + 1], bottom)
-              for c in (4, 5) for top, bottom in itertools.pairwise(rules)]
-    cells += [(lefts[7], top, lefts[8], bottom) for top, bottom in itertools.pairwise(types)]
-    grid = pdf._grid(cells)
-    assert grid.tops == [9.8, *rules[:-1]]
-    assert [row[7] for row in grid.origins] == [None] * 5
-    assert [row[6] for row in grid.origins] == [None, None, (1, 6), (1, 6), (1, 6)]
-    # A label is read into the row its cell was given, wherever in the cell it is printed.
-    assert [grid.owner(600.0, y) for y in (50.0, 60.0, 84.0, 100.0, 120.0)] == [
-        (1, 7), (2, 7), (3, 7), (4, 7), (4, 7)]
-    assert grid.owner(300.0, 84.0) == (2, 5)
 
 
 # --------------------------------------------------------------------------- the real jx-rongque PDF
@@ -361,37 +301,6 @@ def test_drawing_order_that_is_not_reading_order_falls_back_to_positions() -> No
     stream = "".join(char["text"] for char in pdfplumber.open(io.BytesIO(data)).pages[0].chars)
     assert not stream.startswith(JX_TITLE[:4])  # the characters really are shuffled
     assert pdf.read(data).text.split("\n") == jx_lines()[:4]
-
-
-def glyphs(text: str, baseline: float, x: float = 0.0, size: float = 10.0) -> list[Glyph]:
-    return [Glyph(char, x + i * size, x + (i + 1) * size, baseline, size) for i, char in enumerate(text)]
-
-
-def test_a_line_drawn_backwards_is_put_right_without_reordering_the_page() -> None:
-    # The real PDF draws its footer — 10 — as "—", "0", "1", "—" from right to left.
-    footer = list(reversed(glyphs("—10—", 500.0, x=300.0)))
-    body = glyphs("第一行正文", 100.0) + glyphs("第二行正文", 120.0)
-    lines = layout.lines_from_glyphs(body + footer)
-    assert [line.text for line in lines] == ["第一行正文", "第二行正文", "—10—"]
-
-
-def test_punctuation_below_the_baseline_stays_in_its_line() -> None:
-    line = [*glyphs("版本为", 100.0), Glyph("2017", 30.0, 50.0, 101.2, 10.0), *glyphs("年本", 100.0, x=50.0)]
-    assert [found.text for found in layout.lines_from_glyphs(line)] == ["版本为2017年本"]
-
-
-def test_letter_spacing_and_spaces_before_figures_are_closed_up() -> None:
-    spaced = [Glyph(char, i * 30.0, i * 30.0 + 10.0, 50.0, 10.0) for i, char in enumerate("江西省")]
-    assert [line.text for line in layout.lines_from_glyphs(spaced)] == ["江西省"]
-    figures = [*glyphs("到", 10.0), Glyph("2025", 25.0, 45.0, 10.0, 10.0), *glyphs("年", 10.0, x=60.0)]
-    assert layout.cell_text(figures) == "到2025年"
-
-
-def test_fake_bold_is_read_once_and_repeated_figures_are_kept() -> None:
-    bold = [*glyphs("总则", 50.0), *glyphs("总则", 50.3, x=0.3)]
-    assert [line.text for line in layout.lines_from_glyphs(bold)] == ["总则"]
-    ones = [Glyph("1", i * 5.0, i * 5.0 + 5.0, 50.0, 10.0) for i in range(4)]
-    assert [line.text for line in layout.lines_from_glyphs(ones)] == ["1111"]
 
 
 def test_placeholder_and_file_name_titles_are_not_properties() -> None:

@@ -303,25 +303,6 @@ def test_numbering_through_the_style_and_switched_off_by_num_id_zero() -> None:
     assert [h.level for h in rendition.headings] == [1, 2, 1, 1, 1]
 
 
-@pytest.mark.parametrize(("value", "format", "expected"), [
-    (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (11, "chineseCounting", "十一"),
-    (20, "chineseCounting", "二十"), (23, "chineseCounting", "二十三"), (100, "chineseCounting", "一百"),
-    (101, "chineseCounting", "一百零一"), (110, "chineseCounting", "一百一十"),
-    (1010, "chineseCountingThousand", "一千零一十"), (10001, "chineseCountingThousand", "一万零一"),
-    (12, "chineseCountingThousand", "十二"), (11, "japaneseCounting", "十一"),
-    (101, "japaneseCounting", "百一"),
-    (11, "chineseLegalSimplified", "壹拾壹"), (1, "ideographTraditional", "甲"),
-    (10, "ideographTraditional", "癸"), (11, "ideographTraditional", "11"), (12, "ideographZodiac", "亥"),
-    (12, "decimalFullWidth", "１２"), (1, "decimalEnclosedCircle", "①"), (20, "decimalEnclosedCircle", "⑳"),
-    (21, "decimalEnclosedCircle", "㉑"), (3, "decimalEnclosedParen", "⑶"), (1, "upperLetter", "A"),
-    (27, "upperLetter", "AA"), (2, "lowerLetter", "b"), (4, "lowerRoman", "iv"),
-    (1999, "upperRoman", "MCMXCIX"),
-    (5, "decimalZero", "05"), (7, "bullet", ""), (7, "none", ""), (7, "hebrew1", "7"),
-])
-def test_number_formats(value: int, format: str, expected: str) -> None:
-    assert docx.number_label(value, format) == expected
-
-
 def test_heading_styles_give_levels() -> None:
     styles = ('<w:style w:type="paragraph" w:styleId="wps1"><w:name w:val="标题 1"/></w:style>'
               '<w:style w:type="paragraph" w:styleId="mine"><w:name w:val="我的标题"/>'
