@@ -209,7 +209,8 @@ def add(paths: tuple[Path, ...], corpus_folder: Path, jurisdiction: str | None) 
     failures = 0
     for path in walk(list(paths)):
         try:
-            added = folder.add(path, jurisdiction)
+            with folder.lock():
+                added = folder.add(path, jurisdiction)
         except (CorpusError, OSError) as error:
             failures += 1
             click.echo(f"Error: {path}: {error}", err=True)
@@ -231,7 +232,8 @@ def remove(document_ids: tuple[str, ...], corpus_folder: Path) -> None:
     """
     folder = open_corpus(corpus_folder)
     try:
-        removed = folder.remove(list(document_ids))
+        with folder.lock():
+            removed = folder.remove(list(document_ids))
     except CorpusError as error:
         raise _fail(error) from error
     for document_id in removed:

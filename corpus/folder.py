@@ -18,7 +18,9 @@ under the same id; adding the same bytes again changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -192,26 +194,46 @@ class CorpusFolder:
                 names.setdefault(source, document_id)
         return names
 
+    def content_key(self, name: str) -> str:
+        """Changes whenever a document's original, sidecar or stored rendition does."""
+        digest = hashlib.sha256(name.encode() + b"\0" + _sha256_file(self.documents_dir / name).encode())
+        for suffix in (".json", ".txt"):
+            stored = self.renditions_dir / f"{name}{suffix}"
+            if stored.is_file():
+                digest.update(suffix.encode() + _sha256_file(stored).encode())
+        return digest.hexdigest()
+
     def hash(self) -> str:
         """Changes whenever a document, its rendition or the catalog does."""
         digest = hashlib.sha256()
         catalog = self.path / "catalog.toml"
         digest.update(catalog.read_bytes() if catalog.is_file() else b"")
         for name in self.files():
-            digest.update(name.encode() + b"\0" + _sha256_file(self.documents_dir / name).encode())
-            for suffix in (".json", ".txt"):
-                stored = self.renditions_dir / f"{name}{suffix}"
-                if stored.is_file():
-                    digest.update(suffix.encode() + _sha256_file(stored).encode())
+            digest.update(self.content_key(name).encode())
         return digest.hexdigest()
 
     # Changing -------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's lock: one writer (the CLI, a service's job) or index build at a time,
+        across processes. An exclusive ``flock`` on the folder itself, so no lock file is left in
+        it (the default corpus is read-only), released by the kernel if the holder dies."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
     def add(self, source: Path, jurisdiction: str | None = None,
-            limit: int = MAX_DOCUMENT_BYTES) -> Added:
+            limit: int = MAX_DOCUMENT_BYTES, keep: Path | None = None) -> Added:
         """Add one document file; a changed version of a document already here replaces it.
 
         Nothing is written unless the whole document reads: a failure leaves the folder as it was.
+        With ``keep``, a replaced document's files are moved there instead of deleted, so that the
+        change can be undone (:meth:`restore`).
 
         Raises:
             CorpusError: the file cannot be read, is not a policy document, or its jurisdiction
@@ -250,14 +272,17 @@ class CorpusFolder:
                    "sha256": sha, "identity": key, "jurisdiction": jurisdiction,
                    "added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                    "rendition": rendition.to_json()}
+        if replaced is not None and keep is not None:
+            self._delete(replaced, keep)
         self._write(name, data, rendition, sidecar)
-        if replaced is not None and replaced != name:
+        if replaced is not None and replaced != name and keep is None:
             self._delete(replaced)
         final = with_id(document, document_id)
         return Added(final, "replaced" if replaced is not None else "added", name)
 
-    def remove(self, document_ids: list[str]) -> list[str]:
-        """Remove documents by id; nothing is removed unless every id exists.
+    def remove(self, document_ids: list[str], keep: Path | None = None) -> list[str]:
+        """Remove documents by id; nothing is removed unless every id exists. With ``keep``,
+        their files are moved there, so that the removal can be undone (:meth:`restore`).
 
         Raises:
             CorpusError: an id names no document.
@@ -269,8 +294,20 @@ class CorpusFolder:
                               "see `policy-qa list`")
         for name in names.values():
             assert name is not None
-            self._delete(name)
+            self._delete(name, keep)
         return list(names)
+
+    def restore(self, kept: Path, added: str | None = None) -> None:
+        """Undo a change made with ``keep``: remove the document ``added`` (its file name), then
+        put back the files moved to ``kept``."""
+        if added is not None:
+            self._delete(added)
+        moves = ((kept / "renditions", self.renditions_dir), (kept / "documents", self.documents_dir))
+        for folder, target in moves:
+            if folder.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                for path in sorted(folder.iterdir()):
+                    os.replace(path, target / path.name)
 
     def _id_of(self, name: str, catalog: dict[str, CatalogEntry] | None = None) -> str:
         entry = (catalog if catalog is not None else self.catalog()).get(name)
@@ -294,18 +331,26 @@ class CorpusFolder:
         self.documents_dir.mkdir(parents=True, exist_ok=True)
         self.renditions_dir.mkdir(parents=True, exist_ok=True)
         if rendition.format != "text":
-            _atomic_write(self.renditions_dir / f"{name}.txt", rendition.text.encode("utf-8"))
+            atomic_write(self.renditions_dir / f"{name}.txt", rendition.text.encode("utf-8"))
         else:
             (self.renditions_dir / f"{name}.txt").unlink(missing_ok=True)
-        _atomic_write(self.renditions_dir / f"{name}.json",
+        atomic_write(self.renditions_dir / f"{name}.json",
                       json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8"))
-        _atomic_write(self.documents_dir / name, data)
+        atomic_write(self.documents_dir / name, data)
 
-    def _delete(self, name: str) -> None:
-        # The original goes first: without it the document no longer exists.
-        (self.documents_dir / name).unlink(missing_ok=True)
-        for suffix in (".json", ".txt"):
-            (self.renditions_dir / f"{name}{suffix}").unlink(missing_ok=True)
+    def _delete(self, name: str, keep: Path | None = None) -> None:
+        """Delete a document's files, or move them to ``keep``; the original goes first: without
+        it the document no longer exists."""
+        files = [self.documents_dir / name,
+                 *(self.renditions_dir / f"{name}{suffix}" for suffix in (".json", ".txt"))]
+        for path in files:
+            if not path.exists():
+                continue
+            if keep is None:
+                path.unlink()
+            else:
+                (keep / path.parent.name).mkdir(parents=True, exist_ok=True)
+                os.replace(path, keep / path.parent.name / path.name)
 
 
 def with_id(document: Document, document_id: str) -> Document:
@@ -392,7 +437,8 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file by renaming a complete temporary file over it: readers see old or new, whole."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

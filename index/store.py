@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from corpus import Cell, CorpusError, CorpusFolder, Document, Heading, Kind, Provision
+import corpus as corpus_package
+from corpus import CatalogEntry, Cell, CorpusError, CorpusFolder, Document, Heading, Kind, Provision
+from corpus.folder import atomic_write
 from index.analysis import Analyzer
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.lexical import LexicalIndex
+from index.versions import IndexRoot, new_version_id, resolve
 
 FORMAT_VERSION = 3  # 2: outlines.json; 3: documents of any format, national level, pages
 MANIFEST = "manifest.json"
@@ -133,22 +135,44 @@ class PolicyIndex:
 
     # Building ------------------------------------------------------------------------------
 
+    @property
+    def version(self) -> str | None:
+        """The id of the published version this index was loaded from (its folder's name)."""
+        value = self.manifest.get("version")
+        return value if isinstance(value, str) else None
+
     @classmethod
     def build(cls, corpus: Path, out: Path, encoder: Encoder, analyzer: Analyzer, cache: Path,
               progress: Callable[[int, int], Callable[[int], None]] | None = None) -> PolicyIndex:
-        """Parse the catalogued corpus and write a complete index folder to ``out``.
+        """Index a corpus folder and publish the result as a new version of the index root ``out``.
 
-        The folder is written beside ``out`` and moved into place at the end, so a failed build
-        never leaves a half-written index where a good one was.
+        Only what changed costs anything: a document whose files, catalog entry, parser and
+        analyzer are unchanged is read from the parse cache (``cache/parsed``), and a passage
+        already encoded from the embedding cache. The version is written beside the published
+        one and published atomically (:mod:`index.versions`): a build that fails or is killed
+        leaves the published version as it was.
+
+        Raises:
+            CorpusError: a document cannot be read, or its jurisdiction is unknown.
         """
         folder = CorpusFolder(corpus)
-        names = folder.files()
-        parsed = folder.load_all()
-        documents = {document.id: _record(folder, name, document)
-                     for name, document in zip(names, parsed, strict=True)}
-        provisions = [p for document in parsed for p in document.provisions]
-        lexical = LexicalIndex.build([lexical_tokens(analyzer, p, documents[p.document_id])
-                                      for p in provisions])
+        with folder.lock():  # a corpus changing under a build would give an index of neither state
+            return cls._build(folder, out, encoder, analyzer, cache, progress)
+
+    @classmethod
+    def _build(cls, folder: CorpusFolder, out: Path, encoder: Encoder, analyzer: Analyzer, cache: Path,
+               progress: Callable[[int, int], Callable[[int], None]] | None) -> PolicyIndex:
+        corpus = folder.path
+        catalog = folder.catalog()
+        parsed = [_parse_cached(folder, name, catalog, analyzer, cache / "parsed") for name in folder.files()]
+        documents: dict[str, DocumentRecord] = {}
+        for entry in parsed:
+            if entry.record.id in documents:
+                raise CorpusError(f"two documents have the id {entry.record.id}: "
+                                  f"{documents[entry.record.id].file} and {entry.record.file}")
+            documents[entry.record.id] = entry.record
+        provisions = [p for entry in parsed for p in entry.provisions]
+        lexical = LexicalIndex.build([tokens for entry in parsed for tokens in entry.tokens])
         passages = [passage_text(p, documents[p.document_id]) for p in provisions]
         embeddings = EmbeddingCache(cache / "embeddings", encoder)
         missing = sum(1 for text in set(passages) if not embeddings.has(text))
@@ -156,8 +180,9 @@ class PolicyIndex:
         vectors, encoded = embeddings.encode_passages(passages, tick)
         dense = DenseIndex.build(vectors)
 
-        staging = out.with_name(out.name + ".building")
-        shutil.rmtree(staging, ignore_errors=True)
+        root = IndexRoot(out)
+        version = new_version_id()
+        staging = root.staging(version)
         (staging / "bm25").mkdir(parents=True)
         (staging / "documents.json").write_text(
             json.dumps([d.to_json() for d in documents.values()], ensure_ascii=False, indent=1),
@@ -165,7 +190,7 @@ class PolicyIndex:
         with (staging / "provisions.jsonl").open("w", encoding="utf-8") as handle:
             for provision in provisions:
                 handle.write(json.dumps(provision.to_json(), ensure_ascii=False) + "\n")
-        outlines = {document.id: document.headings for document in parsed}
+        outlines = {entry.record.id: entry.outline for entry in parsed}
         (staging / "outlines.json").write_text(json.dumps(
             {doc: [h.to_json() for h in tree] for doc, tree in outlines.items()}, ensure_ascii=False),
             encoding="utf-8")
@@ -173,6 +198,7 @@ class PolicyIndex:
         dense.save(staging / "dense.faiss")
         manifest = {
             "format_version": FORMAT_VERSION,
+            "version": version,
             "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "encoder": {"name": encoder.name, "dimension": encoder.dimension},
             "analyzer": {"fingerprint": analyzer.fingerprint},
@@ -180,20 +206,20 @@ class PolicyIndex:
             "counts": {"documents": len(documents), "provisions": len(provisions),
                        "clauses": sum(1 for p in provisions if p.kind is Kind.CLAUSE),
                        "table_rows": sum(1 for p in provisions if p.kind is Kind.TABLE_ROW),
-                       "encoded": encoded},
+                       "encoded": encoded, "parsed": sum(1 for entry in parsed if not entry.cached)},
             "checksums": _checksums(staging),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                         encoding="utf-8")
-        shutil.rmtree(out, ignore_errors=True)
-        staging.rename(out)
-        return cls(out, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
+        published = root.publish(staging)
+        return cls(published, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
 
     # Loading ------------------------------------------------------------------------------
 
     @staticmethod
     def read_manifest(folder: Path) -> dict[str, object]:
-        path = folder / MANIFEST
+        """The manifest of the published version of an index root (or of a version folder)."""
+        path = resolve(folder) / MANIFEST
         if not path.is_file():
             raise IndexNotFound(f"no index in {folder}: build one with `policy-qa build --out {folder}`")
         try:
@@ -225,15 +251,16 @@ class PolicyIndex:
         return None
 
     @classmethod
-    def load(cls, folder: Path, encoder: Encoder, analyzer: Analyzer) -> PolicyIndex:
+    def load(cls, root: Path, encoder: Encoder, analyzer: Analyzer) -> PolicyIndex:
         """Open a built folder, refusing one built with another format, encoder or analyzer.
 
         Raises:
             IndexNotFound: no manifest in ``folder``.
             IndexMismatch: the manifest or a checksum disagrees; the message says what to do.
         """
+        folder = resolve(root)
         manifest = cls.read_manifest(folder)
-        rebuild = f"rebuild it with `policy-qa build --out {folder}`"
+        rebuild = f"rebuild it with `policy-qa build --out {root}`"
         if manifest.get("format_version") != FORMAT_VERSION:
             raise IndexMismatch(f"index format {manifest.get('format_version')} in {folder}, this "
                                 f"version reads format {FORMAT_VERSION}: {rebuild}")
@@ -266,6 +293,57 @@ class PolicyIndex:
         if dense.size != len(provisions) or lexical.size != len(provisions):
             raise IndexMismatch(f"index parts disagree on the number of provisions: {rebuild}")
         return cls(folder, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """One document as the index needs it: its record, provisions, outline and BM25 tokens."""
+
+    record: DocumentRecord
+    provisions: list[Provision]
+    outline: tuple[Heading, ...]
+    tokens: list[list[str]]
+    cached: bool
+
+
+def _parser_fingerprint() -> str:
+    """Changes whenever the code that reads documents does: the corpus package's sources."""
+    digest = hashlib.sha256()
+    package = Path(corpus_package.__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+_PARSER = _parser_fingerprint()
+
+
+def _parse_cached(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
+                  cache: Path) -> _Parsed:
+    """A document parsed and analysed, from the parse cache when nothing it depends on changed."""
+    entry = catalog.get(name)
+    key = hashlib.sha256("\0".join([
+        _PARSER, analyzer.fingerprint, folder.content_key(name), name,
+        json.dumps([entry.id, {k: str(v) for k, v in entry.values.items()}] if entry else None),
+    ]).encode()).hexdigest()
+    path = cache / f"{key}.json"
+    if path.is_file():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return _Parsed(DocumentRecord.from_json(raw["record"]),
+                           [_provision(p) for p in raw["provisions"]],
+                           tuple(Heading.from_json(h) for h in raw["outline"]), raw["tokens"], True)
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)  # a damaged entry is parsed again
+    document = folder.load(name, catalog)
+    record = _record(folder, name, document)
+    tokens = [lexical_tokens(analyzer, p, record) for p in document.provisions]
+    cache.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps({"record": record.to_json(),
+                                   "provisions": [p.to_json() for p in document.provisions],
+                                   "outline": [h.to_json() for h in document.headings], "tokens": tokens},
+                                  ensure_ascii=False).encode("utf-8"))
+    return _Parsed(record, list(document.provisions), document.headings, tokens, False)
 
 
 def _record(folder: CorpusFolder, name: str, document: Document) -> DocumentRecord:

@@ -26,7 +26,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[PolicyIndex, Path, 
 
 def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
     index, root, _ = built
-    folder = root / "index"
+    folder = index.folder  # the published version: var/index/versions/<id>, pointed at by current
+    assert (root / "index" / "current").resolve() == folder.resolve()
+    assert folder.parent.name == "versions" and index.version == folder.name
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert {"manifest.json", "documents.json", "provisions.jsonl", "dense.faiss",
             "bm25/vocab.index.json", "bm25/params.index.json"} <= names
@@ -64,9 +66,10 @@ def test_rebuild_reencodes_nothing_when_the_corpus_is_unchanged(
 
 
 def _copy(root: Path, name: str) -> Path:
+    """A copy of the published version's folder, loadable on its own."""
     target = root / "copies" / name
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(root / "index", target)
+    shutil.copytree((root / "index" / "current").resolve(), target)
     return target
 
 
@@ -104,7 +107,7 @@ def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Ana
                                             tmp_path: Path) -> None:
     _, root, analyzer = built
     target = tmp_path / "index"
-    shutil.copytree(root / "index", target)
+    shutil.copytree(root / "index", target, symlinks=True)
 
     class Broken(HashEncoder):
         name = "broken"

@@ -1,0 +1,115 @@
+"""Index versions: builds publish atomically, keep a few versions, clean up after killed builds,
+and a build killed by SIGKILL at any moment leaves the published version loadable."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus import DEFAULT_FOLDER, CorpusFolder
+from index.analysis import Analyzer
+from index.store import PolicyIndex
+from index.versions import CURRENT, STAGING_PREFIX, IndexRoot
+from tests.index.fakes import HashEncoder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_each_build_is_a_new_version_and_the_oldest_are_pruned(tmp_path: Path) -> None:
+    analyzer = Analyzer(tmp_path / "jieba")
+    ids = []
+    for _ in range(4):
+        index = PolicyIndex.build(DEFAULT_FOLDER, tmp_path / "index", HashEncoder(), analyzer,
+                                  tmp_path / "cache")
+        ids.append(index.version)
+        assert IndexRoot(tmp_path / "index").current_id() == index.version
+    assert len(set(ids)) == 4 and ids == sorted(ids)
+    kept = sorted(p.name for p in (tmp_path / "index" / "versions").iterdir())
+    assert kept == ids[1:]  # the published one and the two before it
+    # The second build parsed nothing again and encoded nothing again.
+    assert index.manifest["counts"]["parsed"] == 0 and index.manifest["counts"]["encoded"] == 0  # type: ignore[index]
+
+
+def test_only_the_changed_document_is_parsed_and_encoded_again(tmp_path: Path) -> None:
+    corpus = CorpusFolder.working(tmp_path / "corpus")
+    analyzer = Analyzer(tmp_path / "jieba")
+    PolicyIndex.build(corpus.path, tmp_path / "index", HashEncoder(), analyzer, tmp_path / "cache")
+    name = "suizhou-2022-yilao-yixiao.txt"
+    path = corpus.documents_dir / name
+    path.write_bytes(path.read_bytes() + "\n（此件公开发布）\n".encode())
+    encoder = HashEncoder()
+    index = PolicyIndex.build(corpus.path, tmp_path / "index", encoder, analyzer, tmp_path / "cache")
+    counts = index.manifest["counts"]
+    assert counts["parsed"] == 1  # type: ignore[index]
+    assert encoder.passages_encoded <= 2  # the provisions whose text changed, nothing else
+
+
+def test_leftovers_of_killed_builds_are_removed(tmp_path: Path) -> None:
+    root = IndexRoot(tmp_path / "index")
+    PolicyIndex.build(DEFAULT_FOLDER, root.path, HashEncoder(), Analyzer(tmp_path / "jieba"),
+                      tmp_path / "cache")
+    (root.versions / f"{STAGING_PREFIX}20260101T000000Z-dead00").mkdir()
+    (root.path / f".{CURRENT}-cafe").symlink_to("versions/nowhere")
+    root.clean_leftovers()
+    assert [p.name for p in root.versions.iterdir()] == [root.current_id()]
+    assert not list(root.path.glob(f".{CURRENT}-*"))
+
+
+BUILD = """
+import sys, time
+from pathlib import Path
+from index.analysis import Analyzer
+from index.store import PolicyIndex
+from tests.index.fakes import HashEncoder
+
+class Slow(HashEncoder):
+    def encode_passages(self, texts):
+        time.sleep(0.002 * len(texts))  # long enough for a kill to land while encoding
+        return super().encode_passages(texts)
+
+root, corpus, cache = map(Path, sys.argv[1:4])
+PolicyIndex.build(corpus, root, Slow(), Analyzer(cache / "jieba"), cache)
+print("published", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_builds_killed_at_random_moments_never_break_the_published_index(tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    analyzer = Analyzer(tmp_path / "jieba")
+    first = PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), analyzer, tmp_path / "warm")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def start(cache: Path) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", BUILD, str(root), str(DEFAULT_FOLDER), str(cache)],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    started = time.monotonic()
+    full = start(tmp_path / "cache-timing")
+    full.communicate(timeout=300)
+    duration = time.monotonic() - started
+    assert full.returncode == 0
+    generator = random.Random(20261123)
+    killed = 0
+    for attempt in range(20):
+        # A fresh cache each time, so that every phase (parsing, encoding, writing, publishing)
+        # is where a kill may land.
+        process = start(tmp_path / f"cache-{attempt}")
+        time.sleep(generator.uniform(0.05, duration))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait(timeout=60)
+        loaded = PolicyIndex.load(root, HashEncoder(), analyzer)  # must always load
+        assert loaded.manifest["counts"]["provisions"] == first.manifest["counts"]["provisions"]  # type: ignore[index]
+    assert killed >= 10, f"only {killed} of 20 builds were still running when killed"
+    # The next build cleans up whatever the killed ones left.
+    PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), analyzer, tmp_path / "warm")
+    assert not [p for p in (root / "versions").iterdir() if p.name.startswith(STAGING_PREFIX)]
