@@ -2,12 +2,14 @@
 
 The index loads in a background thread started by the lifespan hook, so the process answers
 ``/healthz`` at once and ``/readyz`` says 503 until the index is loaded and the encoder warmed.
-Tests pass their own ``load`` to serve a small index.
+A watcher thread then looks for a newly published index version every few seconds and switches
+to it between requests (:mod:`qa.live`); corpus changes sent over HTTP run as background jobs
+(:mod:`qa.jobs`) when an admin key is set. Tests pass their own ``load`` to serve a small index.
 """
 
 from __future__ import annotations
 
-import secrets
+import hmac
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,47 +25,72 @@ from api import problems
 from api.limits import BodyLimit
 from api.problems import Problem
 from api.settings import Settings
+from index.versions import IndexRoot
+from qa.jobs import JobQueue
+from qa.live import LiveService
 from qa.service import PolicyService
 
 API_KEY_HEADER = "X-API-Key"
-Loader = Callable[[Settings], PolicyService]
+UPLOAD_PATHS = ("/v1/documents",)
+# Loads the service of the published index version; given the live one, to reuse its encoder.
+Loader = Callable[[Settings, PolicyService | None], PolicyService]
 
 
-def load_service(settings: Settings) -> PolicyService:
-    """Load the index named by the settings and warm the encoder and analyzer."""
-    service = PolicyService.open(settings.index, settings.cache, settings.encoder)
-    service.search("托育服务用房每百户配建标准")  # warm the encoder, jieba and FAISS
+def load_service(settings: Settings, previous: PolicyService | None = None) -> PolicyService:
+    """Load the published index version and warm the encoder, jieba and FAISS."""
+    service = PolicyService.open(settings.index, settings.cache, settings.encoder, previous)
+    service.search("托育服务用房每百户配建标准")
     return service
 
 
 class _State:
-    """What the loader thread hands to the request handlers."""
+    """What the loader and watcher threads share with the request handlers."""
 
-    def __init__(self) -> None:
-        self.service: PolicyService | None = None
-        self.error: str | None = None
+    def __init__(self, live: LiveService) -> None:
+        self.live = live
+        self.jobs: JobQueue | None = None
         self.ready = threading.Event()
+        self.stop = threading.Event()
+
+    @property
+    def service(self) -> PolicyService | None:
+        return self.live.current
+
+    @property
+    def error(self) -> str | None:
+        return self.live.error
 
 
-def create_app(settings: Settings | None = None, load: Loader = load_service) -> FastAPI:
+def create_app(settings: Settings | None = None, load: Loader = load_service,
+               published: Callable[[], str | None] | None = None) -> FastAPI:
+    """The app. ``published`` gives the id of the index version to serve; by default the index
+    root's published version when ``load`` is the default loader (a test's own loader serves
+    what it loads, and nothing is switched)."""
     settings = settings or Settings()
-    state = _State()
+    if published is None:
+        root = IndexRoot(settings.index)
+        published = root.current_id if load is load_service else (lambda: None)
+    live = LiveService(lambda previous: load(settings, previous), published)
+    state = _State(live)
+    if settings.admin_key is not None:
+        state.jobs = JobQueue(settings.corpus, settings.index, settings.cache, live, settings.work)
 
     def run_loader() -> None:
-        try:
-            state.service = load(settings)
-        except Exception as error:  # reported by /readyz and every request; the process lives on
-            state.error = f"the index could not be loaded: {error}"
-            problems.log.exception("index load failed")
-        finally:
-            state.ready.set()
+        live.start()
+        state.ready.set()
+        if state.jobs is not None:
+            state.jobs.start()
+        live.watch(settings.watch_seconds, state.stop)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=run_loader, name="index-loader", daemon=True).start()
         yield
+        state.stop.set()
+        if state.jobs is not None:
+            state.jobs.stop()
 
-    from api import chat
+    from api import admin, chat
     from api.routes import build_router, describe
 
     app = FastAPI(title="policy-qa", version="1", lifespan=lifespan, description=describe(),
@@ -71,15 +98,18 @@ def create_app(settings: Settings | None = None, load: Loader = load_service) ->
     app.state.policy = state
     app.state.settings = settings
     problems.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
+                       upload_paths=UPLOAD_PATHS)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", API_KEY_HEADER])
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Content-Type", API_KEY_HEADER])
     # The key dependency (and the security scheme it declares in /openapi.json) only when a key
     # is set: an open service must not advertise authentication it does not check.
     guard = [Depends(require_api_key)] if settings.api_key else []
     app.include_router(build_router(), dependencies=guard)
     app.include_router(chat.build_router(), dependencies=guard)
+    app.include_router(admin.build_router(), dependencies=[Depends(require_admin_key)])
 
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
@@ -105,19 +135,53 @@ def create_app(settings: Settings | None = None, load: Loader = load_service) ->
 
 
 _key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
-                           description="Required when the server sets POLICY_QA_API_KEY.")
+                           description="Required when the server sets POLICY_QA_API_KEY (to search) or "
+                                       "POLICY_QA_ADMIN_KEY (to change the corpus).")
+
+
+def _same(given: str, expected: str) -> bool:
+    """Keys compared in constant time, so response times say nothing about a key's prefix."""
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def require_api_key(request: Request, key: str | None = Depends(_key_header)) -> None:
-    expected = request.app.state.settings.api_key
-    if expected is None:
+    """Searches need the read key (or the admin key) when the server sets one."""
+    settings: Settings = request.app.state.settings
+    if settings.api_key is None:
         return
-    if key is None or not secrets.compare_digest(key.encode(), expected.get_secret_value().encode()):
+    accepted = [settings.api_key] + ([settings.admin_key] if settings.admin_key else [])
+    if key is None or not any(_same(key, secret.get_secret_value()) for secret in accepted):
         raise Problem(401, f"a valid {API_KEY_HEADER} header is required", "/problems/api-key")
 
 
+def require_admin_key(request: Request, key: str | None = Depends(_key_header)) -> None:
+    """Changing the corpus needs the admin key: the read key is 403, no key or a wrong one 401."""
+    settings: Settings = request.app.state.settings
+    if settings.admin_key is None:
+        raise Problem(403, "changing the corpus over HTTP is disabled: start the service with "
+                           "POLICY_QA_ADMIN_KEY set, and send that key in the X-API-Key header",
+                      "/problems/writes-disabled")
+    if key is not None and _same(key, settings.admin_key.get_secret_value()):
+        return
+    if key is not None and settings.api_key is not None and _same(key, settings.api_key.get_secret_value()):
+        raise Problem(403, "this key may search but not change the corpus: use the admin key",
+                      "/problems/admin-key")
+    raise Problem(401, f"changing the corpus needs the admin key in the {API_KEY_HEADER} header",
+                  "/problems/admin-key")
+
+
 def get_service(request: Request) -> PolicyService:
+    """The live service, taken once per request: a switch-over during the request does not
+    change the version it answers from."""
     state: _State = request.app.state.policy
-    if state.service is None:
+    service = state.service
+    if service is None:
         raise Problem(503, state.error or "the index is still loading; retry shortly", "/problems/not-ready")
-    return state.service
+    return service
+
+
+def get_jobs(request: Request) -> JobQueue:
+    state: _State = request.app.state.policy
+    if state.jobs is None:  # unreachable: the admin dependency refuses first
+        raise Problem(403, "changing the corpus over HTTP is disabled", "/problems/writes-disabled")
+    return state.jobs

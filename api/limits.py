@@ -15,17 +15,25 @@ from api.problems import problem_response
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    """``limit`` for every body, except uploads (POST to one of ``upload_paths``): ``upload_limit``."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int = 0,
+                 upload_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = f"the request body is over the limit of {self.limit} bytes"
+        upload = scope.get("method") == "POST" and scope.get("path") in self.upload_paths
+        limit = self.upload_limit if upload else self.limit
+        detail = (f"the upload is over the limit of {limit // 2**20} MiB" if upload
+                  else f"the request body is over the limit of {limit} bytes")
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.strip().isdigit() or int(length) > self.limit):
+        if length is not None and (not length.strip().isdigit() or int(length) > limit):
             await problem_response(413, detail)(scope, receive, send)
             return
         received = 0
@@ -35,7 +43,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # FastAPI re-raises an HTTPException met while reading the body, so the
                     # app's handler turns it into a problem document.
                     raise HTTPException(413, detail)

@@ -252,11 +252,36 @@ class ProvisionDetail(BaseModel):
 
 class Info(BaseModel):
     format_version: int | None
+    version: str | None = Field(description="The live index version (its folder under versions/).")
     built: str | None
     encoder: dict[str, Any] | None
     analyzer: dict[str, Any] | None
     corpus_hash: str | None
     counts: dict[str, int] | None
+
+
+class JobProgress(BaseModel):
+    done: int = Field(description="Passages encoded so far.")
+    total: int = Field(description="Passages to encode (only those not encoded before).")
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: Literal["add", "remove"]
+    target: str = Field(description="The uploaded file's name, or the id of the document to remove.")
+    status: Literal["queued", "running", "succeeded", "failed"]
+    created: str
+    started: str | None
+    finished: str | None
+    stage: str | None = Field(description="reading, removing, indexing, encoding or switching, while "
+                              "running.")
+    progress: JobProgress
+    document: dict[str, Any] | None = Field(description=(
+        "The document's metadata once read (as `policy-qa add` prints it, with its `status`: added, "
+        "replaced, unchanged, removed)."))
+    error: str | None = Field(description="Why the job failed; the corpus and the live index are "
+                              "unchanged.")
+    version: str | None = Field(description="The index version that made the change live.")
 
 
 class Problem(BaseModel):

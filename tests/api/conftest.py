@@ -38,7 +38,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> PolicyService:
 
 
 def make_app(service: PolicyService, **settings: object) -> FastAPI:
-    return create_app(Settings(**settings), load=lambda _: service)  # type: ignore[arg-type]
+    return create_app(Settings(**settings), load=lambda _settings, _previous: service)  # type: ignore[arg-type]
 
 
 def wait_ready(client: TestClient) -> None:

@@ -179,7 +179,7 @@ def test_body_limits(client: TestClient) -> None:
 def test_readyz_is_503_until_the_index_is_loaded(service: PolicyService) -> None:
     release = threading.Event()
 
-    def slow_load(_: Settings) -> PolicyService:
+    def slow_load(_: Settings, previous: PolicyService | None) -> PolicyService:
         release.wait(5)
         return service
 
