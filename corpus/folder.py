@@ -182,6 +182,16 @@ class CorpusFolder:
         catalog = self.catalog()
         return next((name for name in self.files() if self._id_of(name, catalog) == document_id), None)
 
+    def holding(self, data: bytes) -> str | None:
+        """The id of the document whose original is exactly these bytes, if any."""
+        sha = hashlib.sha256(data).hexdigest()
+        catalog = self.catalog()
+        for name in self.files():
+            stored = (self.sidecar(name) or {}).get("sha256") or _sha256_file(self.documents_dir / name)
+            if stored == sha:
+                return self._id_of(name, catalog)
+        return None
+
     def sources(self) -> dict[str, str]:
         """Document id by file name: the name in documents/, and the name it was added from."""
         catalog = self.catalog()

@@ -143,20 +143,25 @@ class PolicyIndex:
 
     @classmethod
     def build(cls, corpus: Path, out: Path, encoder: Encoder, analyzer: Analyzer, cache: Path,
-              progress: Callable[[int, int], Callable[[int], None]] | None = None) -> PolicyIndex:
+              progress: Callable[[int, int], Callable[[int], None]] | None = None,
+              locked: bool = False) -> PolicyIndex:
         """Index a corpus folder and publish the result as a new version of the index root ``out``.
 
         Only what changed costs anything: a document whose files, catalog entry, parser and
         analyzer are unchanged is read from the parse cache (``cache/parsed``), and a passage
         already encoded from the embedding cache. The version is written beside the published
         one and published atomically (:mod:`index.versions`): a build that fails or is killed
-        leaves the published version as it was.
+        leaves the published version as it was. The corpus folder's lock is held throughout (a
+        corpus changing under a build would give an index of neither state), unless the caller
+        holds it already (``locked``).
 
         Raises:
             CorpusError: a document cannot be read, or its jurisdiction is unknown.
         """
         folder = CorpusFolder(corpus)
-        with folder.lock():  # a corpus changing under a build would give an index of neither state
+        if locked:
+            return cls._build(folder, out, encoder, analyzer, cache, progress)
+        with folder.lock():
             return cls._build(folder, out, encoder, analyzer, cache, progress)
 
     @classmethod
