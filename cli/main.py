@@ -479,8 +479,11 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
           cache_folder: Path) -> None:
     """Serve the HTTP API (docs at /docs), building the index first if it is missing or stale.
 
-    Other settings come from the environment: POLICY_QA_API_KEY (require an X-API-Key header),
-    POLICY_QA_CORS_ORIGINS (comma-separated origins), POLICY_QA_ENCODER, POLICY_QA_MAX_BODY_BYTES.
+    Other settings come from the environment: POLICY_QA_API_KEY (require an X-API-Key header to
+    search), POLICY_QA_ADMIN_KEY (enables POST/DELETE /v1/documents, which need that key),
+    POLICY_QA_CORS_ORIGINS (comma-separated origins), POLICY_QA_ENCODER, POLICY_QA_MAX_BODY_BYTES,
+    POLICY_QA_MAX_UPLOAD_BYTES, POLICY_QA_WATCH_SECONDS (how often a newly published index
+    version is looked for; the service switches to it without a restart).
 
     \b
     Example:
@@ -495,8 +498,10 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     from api.settings import Settings
     from index.analysis import Analyzer
     from index.store import PolicyIndex
+    from index.versions import IndexRoot
 
     open_corpus(corpus_folder)
+    IndexRoot(index_folder).clean_leftovers()  # what builds killed since the last start left behind
     settings = Settings(host=host, port=port, corpus=corpus_folder, index=index_folder, cache=cache_folder)
     reason = PolicyIndex.staleness(index_folder, corpus_folder, Analyzer(cache_folder / "jieba"))
     if reason is not None:
