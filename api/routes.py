@@ -92,8 +92,10 @@ def build_router() -> APIRouter:
 
     @router.get("/documents", response_model=schemas.DocumentList, tags=["corpus"])
     def documents(service: Service) -> Any:
-        """The documents of the corpus with their metadata."""
-        return {"documents": [d.to_json() for d in service.documents()]}
+        """The documents of the corpus with their metadata and number of provisions."""
+        counts = service.index.provision_counts
+        return {"documents": [{**d.to_json(), "provisions": counts.get(d.id, 0)}
+                              for d in service.documents()]}
 
     @router.get("/documents/{document_id}", response_model=schemas.DocumentDetail, tags=["corpus"])
     def document(service: Service,

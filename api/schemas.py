@@ -123,6 +123,7 @@ class DocumentSummary(BaseModel):
     jurisdiction: str = Field(description="The place it belongs to; 全国 for a national body.")
     level: Literal["national", "province", "prefecture", "county"]
     published: str | None
+    written: str | None = Field(default=None, description="成文日期: the date under its signature.")
     effective: str | None = Field(default=None, description="The date it takes effect (施行), if stated.")
     expires: str | None = Field(default=None, description="Its last day of validity, if stated.")
     format: str = Field(default="text", description="The format of the original file.")
@@ -233,13 +234,16 @@ class DocumentDetail(DocumentSummary):
     rendition: str = Field(description="The text provision offsets index, relative to the corpus folder.")
     parents: list[str] = Field(description="The places enclosing its jurisdiction, nearest first "
                                "(全国 last).")
-    written: str | None = Field(description="成文日期: the date under its signature.")
     provisions: int
     outline: list[HeadingOut]
 
 
+class DocumentListItem(DocumentSummary):
+    provisions: int = Field(description="How many provisions the index holds of it.")
+
+
 class DocumentList(BaseModel):
-    documents: list[DocumentSummary]
+    documents: list[DocumentListItem]
 
 
 class ProvisionDetail(BaseModel):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,7 @@ class PolicyIndex:
         self.analyzer = analyzer
         self.encoder = encoder
         self.rows = {provision.id: row for row, provision in enumerate(provisions)}
+        self.provision_counts = Counter(provision.document_id for provision in provisions)
         by_jurisdiction: dict[str, list[int]] = {}
         for row, provision in enumerate(provisions):
             by_jurisdiction.setdefault(documents[provision.document_id].jurisdiction, []).append(row)

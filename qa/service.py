@@ -81,7 +81,7 @@ class PolicyService:
         """The document, its outline and its number of provisions."""
         if document_id not in self.index.documents:
             raise NotFound(f"no document {document_id!r}")
-        count = sum(1 for p in self.index.provisions if p.document_id == document_id)
+        count = self.index.provision_counts.get(document_id, 0)
         return self.index.documents[document_id], self.index.outlines.get(document_id, ()), count
 
     def provision(self, provision_id: str) -> ProvisionContext:

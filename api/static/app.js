@@ -71,7 +71,8 @@ function hitCard(hit) {
 }
 
 function show(section) {
-  for (const id of ["results", "comparison", "provision"]) $(id).hidden = id !== section;
+  for (const id of ["results", "comparison", "provision", "library"]) $(id).hidden = id !== section;
+  $("ask").hidden = section === "library";
 }
 
 async function search(question, place) {
@@ -150,9 +151,109 @@ async function provision(id) {
   }
 }
 
+// --- the documents view: the corpus, uploads and removals (needs the admin key) -----------------
+
+// A write sends the admin key; the service says 401 (none or wrong) or 403 (a read key, or writes
+// disabled), and the page asks for the admin key once per session.
+async function write(path, options) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const headers = {};
+    const key = sessionStorage.getItem("policy-qa-admin-key");
+    if (key) headers["X-API-Key"] = key;
+    const response = await fetch(path, { ...options, headers });
+    const body = await response.json();
+    if (response.ok) return body;
+    const keyProblem = response.status === 401 || body.type === "/problems/admin-key";
+    if (!keyProblem || attempt) throw new Error(body.detail || body.title || response.statusText);
+    const entered = window.prompt("修改文件库需要管理密钥（X-API-Key）：");
+    if (!entered) throw new Error("没有管理密钥，未修改文件库。");
+    sessionStorage.setItem("policy-qa-admin-key", entered);
+  }
+}
+
+const STAGES = { reading: "读取文件", removing: "移除文件", indexing: "建立索引", encoding: "向量编码",
+                 switching: "切换到新索引" };
+
+// Follows a job until the change is live (or failed), showing its stage and progress.
+async function follow(job, report) {
+  while (job.status === "queued" || job.status === "running") {
+    const { done, total } = job.progress;
+    report(job.status === "queued" ? "排队中…" : `${STAGES[job.stage] || "处理中"}${total ? ` ${done}/${total}` : ""}…`,
+           total ? done / total : null);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    job = await write(`/v1/jobs/${job.id}`, { method: "GET" });
+  }
+  if (job.status === "failed") throw new Error(job.error);
+  return job;
+}
+
+function day(value) { return value || "—"; }
+
+async function library() {
+  show("library");
+  $("status").textContent = "读取文件库…";
+  try {
+    const { documents } = await api("/v1/documents");
+    const rows = documents.map((d) => el("tr", { "data-document": d.id },
+      el("td", {}, el("strong", {}, d.title), el("div", { class: "muted" }, d.id)),
+      el("td", {}, d.number || "—"), el("td", {}, d.jurisdiction),
+      el("td", {}, `成文 ${day(d.written)}`, el("br"), `施行 ${day(d.effective)}`,
+         d.expires ? el("span", {}, el("br"), `有效至 ${d.expires}`) : null),
+      el("td", { class: "count" }, String(d.provisions ?? "—")),
+      el("td", {}, el("button", { class: "small secondary remove", type: "button",
+                                  onclick: () => remove(d) }, "删除"))));
+    $("documents").replaceChildren(
+      el("thead", {}, el("tr", {}, ...["文件", "文号", "地区", "日期", "条款", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...rows));
+    $("status").textContent = `文件库共 ${documents.length} 件文件`;
+  } catch (error) {
+    $("status").textContent = `读取失败：${error.message}`;
+  }
+}
+
+function progress(text, share) {
+  $("upload-status").textContent = text;
+  $("upload-progress").hidden = share === null;
+  if (share !== null) $("upload-progress").value = share;
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const file = $("file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  if ($("upload-place").value.trim()) form.append("jurisdiction", $("upload-place").value.trim());
+  $("send").disabled = true;
+  try {
+    progress("上传中…", 0);
+    const job = await follow(await write("/v1/documents", { method: "POST", body: form }), progress);
+    progress(`已上线：${job.document.title}（${job.document.id}）`, null);
+    $("upload").reset();
+    await library();
+  } catch (error) {
+    progress(`未添加：${error.message}`, null);
+  } finally {
+    $("send").disabled = false;
+  }
+}
+
+async function remove(document_) {
+  if (!window.confirm(`确定从文件库删除《${document_.title}》吗？`)) return;
+  try {
+    progress("删除中…", null);
+    await follow(await write(`/v1/documents/${encodeURIComponent(document_.id)}`, { method: "DELETE" }), progress);
+    progress(`已删除：${document_.title}`, null);
+    await library();
+  } catch (error) {
+    progress(`未删除：${error.message}`, null);
+  }
+}
+
 function route() {
   const hash = decodeURIComponent(location.hash.slice(1));
   if (hash.startsWith("/provision/")) return provision(hash.slice("/provision/".length));
+  if (hash === "/documents") return library();
   const [path, query = ""] = hash.split("?");
   const params = new URLSearchParams(query);
   const question = params.get("q");
@@ -180,6 +281,7 @@ async function places() {
 }
 
 $("ask").addEventListener("submit", (event) => { event.preventDefault(); go("search"); });
+$("upload").addEventListener("submit", upload);
 $("compare").addEventListener("click", () => go("compare"));
 window.addEventListener("hashchange", route);
 places().then(route);

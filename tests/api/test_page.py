@@ -19,8 +19,13 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from api.app import create_app
+from api.settings import Settings
 from qa.service import PolicyService
 from tests.api.conftest import free_port, make_app
+from tests.conftest import DATA
+
+WORD = DATA / "fixtures" / "gz-jujia-shequ-yanglao-banfa-2022.docx"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -148,3 +153,55 @@ def test_widget_on_a_portal_of_another_origin(browser, service: PolicyService, t
             finally:
                 portal.shutdown()
                 portal.server_close()
+
+
+def test_documents_view_uploads_and_removes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The corpus as a list; an upload followed until it is live, then removed after a
+    confirmation; the page asks for the admin key when the service needs one."""
+    from corpus import CorpusFolder
+    from corpus.gazetteer import default_gazetteer
+    from index.analysis import Analyzer
+    from index.store import PolicyIndex
+    from index.versions import IndexRoot
+    from qa.search import Searcher
+    from tests.index.fakes import HashEncoder
+
+    corpus = CorpusFolder.working(tmp_path / "corpus")
+    analyzer = Analyzer(tmp_path / "cache" / "jieba")
+    PolicyIndex.build(corpus.path, tmp_path / "index", HashEncoder(), analyzer, tmp_path / "cache")
+    settings = Settings(index=tmp_path / "index", corpus=corpus.path, cache=tmp_path / "cache",
+                        work=tmp_path / "work", admin_key="admin-secret", watch_seconds=0.2)
+
+    def load(settings: Settings, previous: PolicyService | None) -> PolicyService:
+        encoder = previous.index.encoder if previous else HashEncoder()
+        index = PolicyIndex.load(settings.index, encoder, analyzer)
+        return PolicyService(Searcher(index, default_gazetteer()))
+
+    app = create_app(settings, load=load, published=IndexRoot(settings.index).current_id)
+    dialogs: list[str] = []
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialogs.append(dialog.type)
+        dialog.accept("admin-secret" if dialog.type == "prompt" else None)
+
+    for site in _serve(app):
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+        page.on("dialog", answer)
+        page.goto(site + "/#/documents")
+        rows = page.locator("#documents tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == 5
+        page.set_input_files("#file", str(WORD))
+        page.click("#send")
+        page.wait_for_function(
+            "() => document.querySelector('#upload-status').textContent.includes('已上线')", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('#documents tbody tr').length === 6")
+        added = page.locator("#documents tbody tr", has_text="广州市居家社区养老服务管理办法")
+        assert "穗府办规〔2022〕13号" in added.inner_text() and "广州市" in added.inner_text()
+        assert dialogs == ["prompt"]  # the admin key, asked once
+        _snapshot(page, "documents.png")
+        added.locator("button.remove").click()
+        page.wait_for_function(
+            "() => document.querySelector('#upload-status').textContent.includes('已删除')", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('#documents tbody tr').length === 5")
+        assert dialogs == ["prompt", "confirm"]
