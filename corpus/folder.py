@@ -76,6 +76,8 @@ class CorpusFolder:
         self.documents_dir = path / "documents"
         self.renditions_dir = path / "renditions"
         self._gazetteer = gazetteer
+        self._sidecars: dict[str, tuple[int, dict[str, Any] | None]] = {}
+        self._identities: dict[tuple[str, int], str] = {}  # documents without a sidecar
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -116,14 +118,23 @@ class CorpusFolder:
                       if p.is_file() and not p.name.startswith("."))
 
     def sidecar(self, name: str) -> dict[str, Any] | None:
+        """The sidecar of a document, kept in memory while its file does not change (adding a
+        document compares it with every other: without this, adding n documents reads n² files)."""
         path = self.renditions_dir / f"{name}.json"
-        if not path.is_file():
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
             return None
+        cached = self._sidecars.get(name)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             return None
-        return data if isinstance(data, dict) else None
+        result = data if isinstance(data, dict) else None
+        self._sidecars[name] = (stamp, result)
+        return result
 
     def rendition(self, name: str) -> tuple[Rendition, dict[str, Any]]:
         """The stored rendition of a document (read afresh when none is stored or the original
@@ -264,6 +275,7 @@ class CorpusFolder:
             raise JurisdictionUnknown("cannot tell which place this document belongs to (no issuer, title or "
                                       "文号 names one): pass --jurisdiction NAME (e.g. 广州市, or 全国)")
         sha = hashlib.sha256(data).hexdigest()
+        catalog = self.catalog()
         existing = {name: self.sidecar(name) or {} for name in self.files()}
         for name, sidecar in existing.items():
             stored = sidecar.get("sha256") or _sha256_file(self.documents_dir / name)
@@ -274,9 +286,10 @@ class CorpusFolder:
         if replaced is None:
             replaced = self._identity_of_unrecorded(existing, key)
         if replaced is not None:
-            document_id = self._id_of(replaced)
+            document_id = self._id_of(replaced, catalog)
         else:
-            document_id = unique_id(generate_id(document, self.gazetteer), {self._id_of(n) for n in existing})
+            document_id = unique_id(generate_id(document, self.gazetteer),
+                                    {self._id_of(n, catalog) for n in existing})
         name = document_id + _EXTENSIONS[rendition.format]
         sidecar = {"format_version": RENDITION_FORMAT, "id": document_id, "source": source.name,
                    "sha256": sha, "identity": key, "jurisdiction": jurisdiction,
@@ -327,12 +340,16 @@ class CorpusFolder:
     def _identity_of_unrecorded(self, existing: dict[str, dict[str, Any]], key: str) -> str | None:
         """Documents without a sidecar (the default corpus's text files) are parsed to compare."""
         for name, sidecar in existing.items():
-            if not sidecar:
+            if sidecar:
+                continue
+            stamp = (name, (self.documents_dir / name).stat().st_mtime_ns)
+            if stamp not in self._identities:
                 try:
-                    if identity(self.load(name)) == key:
-                        return name
+                    self._identities[stamp] = identity(self.load(name))
                 except CorpusError:
                     continue
+            if self._identities[stamp] == key:
+                return name
         return None
 
     def _write(self, name: str, data: bytes, rendition: Rendition, sidecar: dict[str, Any]) -> None:
