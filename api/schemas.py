@@ -73,7 +73,9 @@ class SearchRequest(_Request):
 class CompareRequest(_Request):
     query: Query
     jurisdictions: list[Place] | None = Field(
-        default=None, max_length=50, description="Places to compare; default: every place of the corpus.")
+        default=None, max_length=30, description=(
+            "Places to compare (at most 30); default: every place of the corpus, or, when it holds "
+            "more than 30, the 30 whose provisions rank highest for the question."))
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "托育服务用房每百户配建标准", "jurisdictions": ["如皋市", "宿城区", "江苏省"]}]})

