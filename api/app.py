@@ -22,6 +22,7 @@ from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
+from api.admission import Admission
 from api.limits import BodyLimit
 from api.problems import Problem
 from api.settings import Settings
@@ -99,7 +100,9 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
-                       upload_paths=UPLOAD_PATHS)
+                       upload_paths=UPLOAD_PATHS, timeout=settings.body_timeout_seconds)
+    app.add_middleware(Admission, concurrency=settings.search_concurrency,
+                       max_wait=settings.search_wait_seconds)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "DELETE"],
@@ -119,13 +122,14 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
         """The staff search page."""
         return FileResponse(static / "index.html")
 
+    # Health and readiness run on the event loop itself: no worker thread, no queue to wait in.
     @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         """The process is alive (open, no API key)."""
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["service"], responses={503: {"description": "Still loading"}})
-    def readyz() -> dict[str, str]:
+    async def readyz() -> dict[str, str]:
         """200 once the index is loaded and the encoder warmed, 503 before (open, no API key)."""
         if state.service is None:
             raise Problem(503, state.error or "the index is still loading", "/problems/not-ready")

@@ -17,7 +17,7 @@ from qa.service import NotFound
 
 MEDIA_TYPE = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-          405: "Method not allowed", 409: "Conflict", 413: "Request body too large",
+          405: "Method not allowed", 408: "Request timeout", 409: "Conflict", 413: "Request body too large",
           415: "Unsupported media type", 422: "Unprocessable request", 500: "Internal server error",
           503: "Not ready"}
 log = logging.getLogger("policy_qa.api")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,15 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024  # a document uploaded to POST /v1/documents
     work: Path = Path("var/work")  # uploads waiting for their job
     watch_seconds: float = Field(default=2.0, gt=0)  # how often a newly published version is looked for
+    # Admission control (api/admission.py): heavy requests run this many at a time, and are
+    # answered 503 with Retry-After rather than wait longer than search_wait_seconds for a slot.
+    search_concurrency: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2), ge=1, le=256)
+    search_wait_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Connections (api/server.py): a request head must arrive within header_timeout_seconds and
+    # a body within body_timeout_seconds; connections beyond max_connections are closed at once.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    max_connections: int = Field(default=4096, ge=16)
 
     @field_validator("api_key", "admin_key", mode="before")
     @classmethod

