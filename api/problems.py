@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,11 +36,20 @@ class Problem(Exception):
         self.errors = errors
 
 
+# An absolute file system path: the server's layout is nobody else's business.
+_PATH = re.compile(r"(?<![\w.:/])/(?!v1/|problems/)(?:[^\s/`'\"]+/)+(?P<name>[^\s/`'\"]*)")
+
+
+def public(detail: str) -> str:
+    """A message fit for a client: absolute server paths reduced to their last part."""
+    return _PATH.sub(lambda m: m.group("name") or "…", detail)
+
+
 def problem_response(status: int, detail: str, type_: str = "about:blank",
                      errors: list[dict[str, Any]] | None = None,
                      headers: Mapping[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "title": TITLES.get(status, "Error"), "status": status,
-                            "detail": detail}
+                            "detail": public(detail)}
     if errors:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)

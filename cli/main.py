@@ -328,8 +328,10 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
 
     open_corpus(corpus_folder)
     try:
+        if out.exists() and not out.is_dir():
+            raise click.ClickException(f"{out} is a file, not an index folder: choose another --out")
         index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
-    except CorpusError as error:
+    except (CorpusError, OSError) as error:
         raise _fail(error) from error
     finally:
         for bar in bars:

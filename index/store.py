@@ -224,82 +224,117 @@ class PolicyIndex:
     # Loading ------------------------------------------------------------------------------
 
     @staticmethod
-    def read_manifest(folder: Path) -> dict[str, object]:
-        """The manifest of the published version of an index root (or of a version folder)."""
+    def read_manifest(folder: Path) -> dict[str, Any]:
+        """The manifest of the published version of an index root (or of a version folder).
+
+        Raises:
+            IndexNotFound: no manifest there (or the path is not a folder).
+            IndexMismatch: the manifest is not valid JSON of the expected shape.
+        """
         path = resolve(folder) / MANIFEST
+        rebuild = f"rebuild it with `policy-qa build --out {folder}`"
+        if folder.exists() and not folder.is_dir():
+            raise IndexNotFound(f"{folder} is a file, not an index folder: choose another --index")
         if not path.is_file():
             raise IndexNotFound(f"no index in {folder}: build one with `policy-qa build --out {folder}`")
         try:
-            manifest: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise IndexMismatch(f"{path} is not valid JSON ({error}): rebuild with `policy-qa build`") \
-                from error
-        return manifest
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise IndexMismatch(f"the index manifest is not valid JSON ({error}): {rebuild}") from error
+        problem = _manifest_problem(manifest)
+        if problem:
+            raise IndexMismatch(f"the index manifest {problem}: {rebuild}")
+        return dict(manifest)
 
     @classmethod
     def staleness(cls, folder: Path, corpus: Path, analyzer: Analyzer,
                   encoder_name: str | None = None) -> str | None:
-        """Why the index in ``folder`` needs a rebuild for this corpus, or None if it does not."""
+        """Why the index in ``folder`` needs a rebuild for this corpus, or None if it does not:
+        missing, unreadable, damaged (a file that disagrees with its checksum), another format,
+        another corpus state, analyzer or encoder."""
         try:
             manifest = cls.read_manifest(folder)
         except (IndexNotFound, IndexMismatch) as error:
             return str(error)
-        built = manifest.get("corpus", {})
-        encoder = manifest.get("encoder", {})
-        analysis = manifest.get("analyzer", {})
-        if manifest.get("format_version") != FORMAT_VERSION:
-            return f"index format {manifest.get('format_version')}, expected {FORMAT_VERSION}"
-        if not isinstance(built, dict) or built.get("hash") != corpus_hash(corpus):
+        if manifest["format_version"] != FORMAT_VERSION:
+            return f"index format {manifest['format_version']}, expected {FORMAT_VERSION}"
+        damaged = _damaged(resolve(folder), manifest)
+        if damaged:
+            return f"index files are damaged or changed since the build ({damaged})"
+        if manifest["corpus"].get("hash") != corpus_hash(corpus):
             return f"the corpus in {corpus} changed since the index was built"
-        if not isinstance(analysis, dict) or analysis.get("fingerprint") != analyzer.fingerprint:
+        if manifest["analyzer"].get("fingerprint") != analyzer.fingerprint:
             return "the analyzer dictionary or synonyms changed"
-        if encoder_name and isinstance(encoder, dict) and encoder.get("name") != encoder_name:
-            return f"the index was built with {encoder.get('name')}, not {encoder_name}"
+        if encoder_name and manifest["encoder"].get("name") != encoder_name:
+            return f"the index was built with {manifest['encoder'].get('name')}, not {encoder_name}"
         return None
 
     @classmethod
     def load(cls, root: Path, encoder: Encoder, analyzer: Analyzer) -> PolicyIndex:
-        """Open a built folder, refusing one built with another format, encoder or analyzer.
+        """Open the published version, refusing one built with another format, encoder or analyzer.
 
         Raises:
             IndexNotFound: no manifest in ``folder``.
-            IndexMismatch: the manifest or a checksum disagrees; the message says what to do.
+            IndexMismatch: the manifest, a checksum or an index part disagrees or cannot be
+                read; the message says what to do.
         """
         folder = resolve(root)
         manifest = cls.read_manifest(folder)
         rebuild = f"rebuild it with `policy-qa build --out {root}`"
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise IndexMismatch(f"index format {manifest.get('format_version')} in {folder}, this "
+        if manifest["format_version"] != FORMAT_VERSION:
+            raise IndexMismatch(f"index format {manifest['format_version']} in {folder}, this "
                                 f"version reads format {FORMAT_VERSION}: {rebuild}")
-        built_with = manifest.get("encoder", {})
-        assert isinstance(built_with, dict)
+        built_with = manifest["encoder"]
         if built_with.get("name") != encoder.name or built_with.get("dimension") != encoder.dimension:
             raise IndexMismatch(f"the index in {folder} was built with encoder {built_with.get('name')} "
                                 f"({built_with.get('dimension')} dimensions), not {encoder.name} "
                                 f"({encoder.dimension}): {rebuild} --encoder …, or ask with that encoder")
-        fingerprint = manifest.get("analyzer", {})
-        assert isinstance(fingerprint, dict)
-        if fingerprint.get("fingerprint") != analyzer.fingerprint:
+        if manifest["analyzer"].get("fingerprint") != analyzer.fingerprint:
             raise IndexMismatch(f"the index in {folder} was built with another analyzer dictionary "
                                 f"or synonym table: {rebuild}")
-        expected = manifest.get("checksums", {})
-        actual = _checksums(folder)
-        if expected != actual:
-            assert isinstance(expected, dict)
-            differing = {name for name in expected if expected[name] != actual.get(name)}
-            changed = sorted(set(expected) ^ set(actual) | differing)
-            raise IndexMismatch(f"index files changed since the build ({', '.join(changed)}): {rebuild}")
-        documents = {raw["id"]: DocumentRecord.from_json(raw)
-                     for raw in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
-        with (folder / "provisions.jsonl").open(encoding="utf-8") as handle:
-            provisions = [_provision(json.loads(line)) for line in handle]
-        outlines = {doc: tuple(Heading.from_json(h) for h in tree) for doc, tree in
-                    json.loads((folder / "outlines.json").read_text(encoding="utf-8")).items()}
-        lexical = LexicalIndex.load(folder / "bm25")
-        dense = DenseIndex.load(folder / "dense.faiss")
+        damaged = _damaged(folder, manifest)
+        if damaged:
+            raise IndexMismatch(f"index files changed since the build ({damaged}): {rebuild}")
+        try:
+            documents = {raw["id"]: DocumentRecord.from_json(raw)
+                         for raw in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
+            with (folder / "provisions.jsonl").open(encoding="utf-8") as handle:
+                provisions = [_provision(json.loads(line)) for line in handle]
+            outlines = {doc: tuple(Heading.from_json(h) for h in tree) for doc, tree in
+                        json.loads((folder / "outlines.json").read_text(encoding="utf-8")).items()}
+            lexical = LexicalIndex.load(folder / "bm25")
+            dense = DenseIndex.load(folder / "dense.faiss")
+        except Exception as error:  # a part that passed its checksum but cannot be read
+            reason = str(error).splitlines()[0][:120] if str(error) else ""
+            raise IndexMismatch(f"an index part cannot be read ({type(error).__name__}: {reason}): "
+                                f"{rebuild}") from error
         if dense.size != len(provisions) or lexical.size != len(provisions):
             raise IndexMismatch(f"index parts disagree on the number of provisions: {rebuild}")
         return cls(folder, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
+
+
+def _manifest_problem(manifest: object) -> str | None:
+    """What is wrong with a manifest's shape, or None: an object with the fields load reads."""
+    if not isinstance(manifest, dict):
+        return f"is {type(manifest).__name__}, not an object"
+    for name in ("encoder", "analyzer", "corpus", "counts", "checksums"):
+        if not isinstance(manifest.get(name), dict):
+            return f"has no {name} object"
+    if not isinstance(manifest.get("format_version"), int):
+        return "has no format_version number"
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in manifest["checksums"].items()):
+        return "has checksums that are not file names and hashes"
+    return None
+
+
+def _damaged(folder: Path, manifest: dict[str, Any]) -> str | None:
+    """The index files whose contents disagree with the manifest's checksums, named, or None."""
+    expected = manifest["checksums"]
+    actual = _checksums(folder)
+    if expected == actual:
+        return None
+    differing = {name for name in expected if expected[name] != actual.get(name)}
+    return ", ".join(sorted(set(expected) ^ set(actual) | differing)) or "unknown"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class LiveService:
         self._published = published
         self._service: PolicyService | None = None
         self._lock = threading.Lock()  # one load at a time
-        self.error: str | None = None
+        self.error: str | None = None  # what clients are told (no server paths)
         self.switches: list[Switch] = []
 
     @property
@@ -64,8 +64,8 @@ class LiveService:
         with self._lock:
             try:
                 self._switch(self._load(None))
-            except Exception as error:  # reported by /readyz and every request
-                self.error = f"the index could not be loaded: {error}"
+            except Exception as error:  # reported by /readyz and every request; details in the log
+                self.error = _public(error)
                 log.exception("index load failed")
 
     def refresh(self) -> bool:
@@ -96,3 +96,14 @@ class LiveService:
                 self.refresh()
             except Exception:  # a version that fails to load is logged; the live one keeps serving
                 log.exception("the published index version could not be loaded")
+
+
+def _public(error: Exception) -> str:
+    """Why the index could not be loaded, in words for a client: the log has the paths."""
+    kind = type(error).__name__
+    if kind == "IndexNotFound":
+        return "no index has been built yet: build one (policy-qa build), then the service loads it"
+    if kind == "IndexMismatch":
+        return ("the index does not match this version of policy-qa or is damaged: rebuild it "
+                "(policy-qa build)")
+    return "the index could not be loaded; the server log says why"
