@@ -10,6 +10,7 @@ to it between requests (:mod:`qa.live`); corpus changes sent over HTTP run as ba
 from __future__ import annotations
 
 import hmac
+import importlib.util
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,15 +18,18 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.admission import Admission
+from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.problems import Problem
 from api.settings import Settings
+from api.strict import StrictRequests
 from index.versions import IndexRoot
 from qa.jobs import JobQueue
 from qa.live import LiveService
@@ -95,14 +99,16 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
     from api.routes import build_router, describe
 
     app = FastAPI(title="policy-qa", version="1", lifespan=lifespan, description=describe(),
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)
     app.state.policy = state
     app.state.settings = settings
     problems.install(app)
+    app.add_middleware(StrictRequests)  # inside the body limit: it reads bounded bodies only
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
                        upload_paths=UPLOAD_PATHS, timeout=settings.body_timeout_seconds)
     app.add_middleware(Admission, concurrency=settings.search_concurrency,
                        max_wait=settings.search_wait_seconds)
+    app.add_middleware(SecurityHeaders, frame_origins=settings.cors_origins)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "DELETE"],
@@ -116,6 +122,17 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
 
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
+    # The interactive docs work offline (a government intranet): Swagger UI from the installed
+    # fastapi-offline package, not from a CDN.
+    assets = Path(importlib.util.find_spec("fastapi_offline").origin or "").parent / "static"  # type: ignore[union-attr]
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="policy-qa API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

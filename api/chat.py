@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.app import get_service
 from api.routes import ERRORS, require_json
@@ -55,6 +55,10 @@ class OtherMessage(_Message):
 Message = Annotated[UserMessage | OtherMessage, Field(discriminator="role")]
 
 
+MAX_MESSAGES = 1000  # the body limit (64 KiB) bounds a conversation long before this
+WINDOW = 20  # the latest messages a reply reads: ten exchanges of follow-ups are plenty
+
+
 class ChatRequest(BaseModel):
     """OpenAI's request; its sampling parameters (temperature…) are accepted and ignored."""
 
@@ -65,8 +69,10 @@ class ChatRequest(BaseModel):
                      {"role": "user", "content": "那宿城区呢？"}]}]})
 
     model: str = Field(default="policy-qa", max_length=100)
-    messages: Annotated[list[Message], Field(min_length=1, max_length=50)]
-    stream: bool = False
+    messages: Annotated[list[Message], Field(min_length=1, max_length=MAX_MESSAGES, description=(
+        f"The conversation, oldest first; only the last {WINDOW} messages are read (a long "
+        "conversation keeps being answered)."))]
+    stream: StrictBool = False
     jurisdiction: str | None = Field(default=None, max_length=50, description=(
         "policy-qa extension: the portal's own place, which questions are answered for."))
     top_k: TopK = 5
@@ -77,7 +83,9 @@ CHUNKS = ("Server-sent events: each `data:` is a chat.completion.chunk object (t
 
 
 def _turns(request: ChatRequest) -> list[Turn]:
-    return [Turn(message.role, message.text()) for message in request.messages]
+    """The latest messages only: an answer depends on the last few turns, and the cost of a
+    request must not grow with the length of a conversation."""
+    return [Turn(message.role, message.text()) for message in request.messages[-WINDOW:]]
 
 
 def build_router() -> APIRouter:

@@ -11,6 +11,7 @@
   const title = script.dataset.title || "政策问答";
   const key = script.dataset.key || null;
   const history = [];
+  const WINDOW = 8;  // messages sent with each question
 
   const host = document.createElement("div");
   host.id = "policy-qa-widget";
@@ -77,7 +78,9 @@
     try {
       const response = await fetch(`${endpoint}/v1/chat/completions`, {
         method: "POST", headers,
-        body: JSON.stringify({ model: "policy-qa", messages: history, jurisdiction: place }),
+        // The latest turns only: a follow-up needs a few, and the request stays small however
+        // long the conversation runs (the endpoint reads the last 20 messages at most).
+        body: JSON.stringify({ model: "policy-qa", messages: history.slice(-WINDOW), jurisdiction: place }),
       });
       const body = await response.json();
       if (!response.ok) throw new Error(body.detail || response.statusText);
