@@ -8,6 +8,7 @@ and compare views land in docs/screenshots/, which the README shows.
 from __future__ import annotations
 
 import http.server
+import json
 import shutil
 import threading
 import time
@@ -205,3 +206,42 @@ def test_documents_view_uploads_and_removes(browser, tmp_path: Path) -> None:  #
             "() => document.querySelector('#upload-status').textContent.includes('已删除')", timeout=60_000)
         page.wait_for_function("() => document.querySelectorAll('#documents tbody tr').length === 5")
         assert dialogs == ["prompt", "confirm"]
+
+
+def test_the_chat_bubble_holds_a_long_conversation(browser, service: PolicyService, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Thirty exchanges in one bubble: the widget sends a bounded window of the conversation,
+    so question 26 and every later one are answered like the first."""
+    portal_port = free_port()
+    portal_origin = f"http://127.0.0.1:{portal_port}"
+    for api_base in _serve(make_app(service, cors_origins=[portal_origin])):
+        (tmp_path / "index.html").write_text(
+            "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><h1>某市政府门户</h1>"
+            f'<script src="{api_base}/static/widget.js" data-jurisdiction="如皋市" defer></script>'
+            "</body></html>", encoding="utf-8")
+        handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+        portal = http.server.ThreadingHTTPServer(("127.0.0.1", portal_port), handler)
+        threading.Thread(target=portal.serve_forever, daemon=True).start()
+        try:
+            page = browser.new_page()
+            sent: list[int] = []
+            page.on("request", lambda request: sent.append(len(json.loads(request.post_data)["messages"]))
+                    if request.url.endswith("/v1/chat/completions") and request.method == "POST" else None)
+            page.goto(portal_origin + "/index.html")
+            page.click("#policy-qa-widget >> .bubble")
+            questions = ["托育服务用房每百户配建标准是多少", "养老服务用房每百户配建标准是多少",
+                         "每千人口托位数目标是多少"]
+            for turn in range(30):
+                page.fill("#policy-qa-widget >> input", questions[turn % len(questions)])
+                page.click("#policy-qa-widget >> .send")
+                page.wait_for_function(
+                    "(n) => { const root = document.querySelector('#policy-qa-widget').shadowRoot;"
+                    " const replies = root.querySelectorAll('.assistant');"
+                    " return replies.length >= n"
+                    " && !replies[replies.length - 1].textContent.includes('正在查询'); }",
+                    arg=turn + 1)
+                reply = page.locator("#policy-qa-widget >> .assistant").last.inner_text()
+                assert "来源：" in reply and not reply.startswith("暂时无法回答"), (turn, reply)
+            assert len(sent) == 30 and max(sent) <= 8  # a bounded window, however long it runs
+        finally:
+            portal.shutdown()
+            portal.server_close()

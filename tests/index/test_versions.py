@@ -113,3 +113,60 @@ def test_builds_killed_at_random_moments_never_break_the_published_index(tmp_pat
     # The next build cleans up whatever the killed ones left.
     PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), analyzer, tmp_path / "warm")
     assert not [p for p in (root / "versions").iterdir() if p.name.startswith(STAGING_PREFIX)]
+
+
+PHASED = """
+import sys, time
+from pathlib import Path
+import index.store as store
+from index.encoders import EmbeddingCache
+from index.versions import IndexRoot
+from index.analysis import Analyzer
+from index.store import PolicyIndex
+from tests.index.fakes import HashEncoder
+
+def announce(name, function):
+    def wrapped(*args, **kwargs):
+        print(name, flush=True)
+        time.sleep(0.05)  # a window for the kill to land inside this phase
+        return function(*args, **kwargs)
+    return wrapped
+
+store._parse_cached = announce("parsing", store._parse_cached)
+EmbeddingCache._save = announce("cache-write", EmbeddingCache._save)
+IndexRoot.publish = announce("publishing", IndexRoot.publish)
+HashEncoder.encode_passages = announce("encoding", HashEncoder.encode_passages)
+root, corpus, cache = map(Path, sys.argv[1:4])
+PolicyIndex.build(corpus, root, HashEncoder(), Analyzer(cache / "jieba"), cache)
+print("published", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phase", ["parsing", "encoding", "cache-write", "publishing"])
+def test_builds_killed_in_every_phase(tmp_path: Path, phase: str) -> None:
+    """Eight kills inside each phase of a build (32 in all): the published version always loads,
+    and the next build succeeds."""
+    root = tmp_path / "index"
+    analyzer = Analyzer(tmp_path / "jieba")
+    first = PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), analyzer, tmp_path / "warm")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    generator = random.Random(phase)
+    for attempt in range(8):
+        cache = tmp_path / f"cache-{attempt}"
+        if phase == "publishing" and attempt % 2:
+            cache = tmp_path / "warm"  # with a warm cache the build reaches publishing at once
+        process = subprocess.Popen([sys.executable, "-c", PHASED, str(root), str(DEFAULT_FOLDER), str(cache)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.strip() == phase:
+                time.sleep(generator.uniform(0, 0.05))
+                process.send_signal(signal.SIGKILL)
+                break
+        process.wait(timeout=120)
+        assert process.returncode == -signal.SIGKILL, f"the build ended before {phase}"
+        loaded = PolicyIndex.load(root, HashEncoder(), analyzer)
+        assert loaded.manifest["counts"]["provisions"] == first.manifest["counts"]["provisions"]  # type: ignore[index]
+        # A build after the kill, with the cache the killed one was writing, succeeds.
+        PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), analyzer, cache)
