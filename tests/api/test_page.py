@@ -213,6 +213,12 @@ def test_the_chat_bubble_holds_a_long_conversation(browser, service: PolicyServi
     so question 26 and every later one are answered like the first."""
     portal_port = free_port()
     portal_origin = f"http://127.0.0.1:{portal_port}"
+    sent: list[int] = []  # messages in each request the widget sends
+
+    def record(request) -> None:  # type: ignore[no-untyped-def]
+        if request.url.endswith("/v1/chat/completions") and request.method == "POST":
+            sent.append(len(json.loads(request.post_data)["messages"]))
+
     for api_base in _serve(make_app(service, cors_origins=[portal_origin])):
         (tmp_path / "index.html").write_text(
             "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><h1>某市政府门户</h1>"
@@ -223,9 +229,7 @@ def test_the_chat_bubble_holds_a_long_conversation(browser, service: PolicyServi
         threading.Thread(target=portal.serve_forever, daemon=True).start()
         try:
             page = browser.new_page()
-            sent: list[int] = []
-            page.on("request", lambda request: sent.append(len(json.loads(request.post_data)["messages"]))
-                    if request.url.endswith("/v1/chat/completions") and request.method == "POST" else None)
+            page.on("request", record)
             page.goto(portal_origin + "/index.html")
             page.click("#policy-qa-widget >> .bubble")
             questions = ["托育服务用房每百户配建标准是多少", "养老服务用房每百户配建标准是多少",
