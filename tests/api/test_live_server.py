@@ -5,6 +5,7 @@ service killed in the middle of a job."""
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -34,8 +35,11 @@ class Server:
     """`policy-qa serve` on a corpus of its own, with an admin key; the cache is shared with the
     session so that the default documents are encoded once."""
 
-    def __init__(self, root: Path, cache: Path) -> None:
+    def __init__(self, root: Path, cache: Path, env: dict[str, str] | None = None,
+                 open_files: int | None = None) -> None:
         self.root, self.cache = root, cache
+        self.extra_env = env or {}
+        self.open_files = open_files  # start with this soft limit on open files, as a service might
         self.corpus, self.index = root / "corpus", root / "index"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -43,11 +47,19 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "POLICY_QA_API_KEY": "", "POLICY_QA_ADMIN_KEY": "admin-secret",
-               "POLICY_QA_WATCH_SECONDS": "0.5", "POLICY_QA_WORK": str(self.root / "work")}
+               "POLICY_QA_WATCH_SECONDS": "0.5", "POLICY_QA_WORK": str(self.root / "work"),
+               **self.extra_env}
+        limit = self.open_files
+
+        def limit_files() -> None:
+            if limit is not None:
+                hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
         self.process = subprocess.Popen(
             [str(SCRIPT), "serve", "--port", str(self.port), "--corpus", str(self.corpus),
              "--index", str(self.index), "--cache", str(self.cache)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, preexec_fn=limit_files)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             try:
@@ -71,13 +83,17 @@ class Server:
         return str(httpx.get(f"{self.base}/v1/info", timeout=10).json()["version"])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    site = Server(tmp_path_factory.mktemp("live"), tmp_path_factory.mktemp("live-cache"))
-    # One default document, so that the first build (with the real encoder) takes seconds.
+def small_corpus(site: Server) -> None:
+    """One default document, so that the first build (with the real encoder) takes seconds."""
     (site.corpus / "documents").mkdir(parents=True)
     (site.corpus / "catalog.toml").write_text(JIANGSU, encoding="utf-8")
     shutil.copy(DEFAULT_FOLDER / "documents" / "jiangsu-2021-yanglao-tuoyu.txt", site.corpus / "documents")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    site = Server(tmp_path_factory.mktemp("live"), tmp_path_factory.mktemp("live-cache"))
+    small_corpus(site)
     site.start()
     try:
         yield site

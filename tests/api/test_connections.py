@@ -1,0 +1,57 @@
+"""Slow and idle connections against the real server: 1,100 sockets that never finish their
+request head do not deny service to a real client, and are closed when their time is up."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.api.test_live_server import Server, small_corpus
+
+SLOW = 1100  # more than the 1,024 open files a service starts with by default
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    site = Server(tmp_path_factory.mktemp("conn"), tmp_path_factory.mktemp("conn-cache"),
+                  env={"POLICY_QA_HEADER_TIMEOUT_SECONDS": "3"}, open_files=1024)
+    small_corpus(site)
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+@pytest.mark.slow
+def test_a_thousand_slow_connections_leave_a_real_client_served(guarded: Server) -> None:
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(SLOW):
+            connection = socket.create_connection(("127.0.0.1", guarded.port), timeout=5)
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+            sockets.append(connection)
+        started = time.monotonic()
+        with httpx.Client(base_url=guarded.base, timeout=10) as client:
+            assert client.get("/healthz").status_code == 200
+            assert client.post("/v1/search", json={"query": "托育服务设施建设标准"}).status_code == 200
+        assert time.monotonic() - started < 5
+        # Past the head deadline, the server has closed the slow sockets.
+        time.sleep(4.5)
+        closed = 0
+        for connection in sockets:
+            connection.settimeout(0.5)
+            try:
+                closed += connection.recv(1) == b""
+            except ConnectionResetError:
+                closed += 1
+            except TimeoutError:
+                pass  # still open
+        assert closed >= SLOW * 0.95
+    finally:
+        for connection in sockets:
+            connection.close()
