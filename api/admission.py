@@ -8,8 +8,9 @@ or found by waiting) is answered at once with 503 and ``Retry-After``, as Elasti
 thread pool rejects with 429 when its bounded queue is full. Everything else (health,
 readiness, info, documents, provisions, citations, the page) never waits here, and since the
 heavy routes hold at most ``concurrency`` of the server's worker threads, never waits behind
-them either. Written as ASGI middleware because the decision must be taken before a worker
-thread is spent on the request.
+them either. A heavy request's body is read whole before it asks for a slot, so a client that
+trickles its body (until the body deadline) holds a connection, never a slot. Written as ASGI
+middleware because the decision must be taken before a worker thread is spent on the request.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import asyncio
 import math
 import time
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
 
@@ -45,6 +47,11 @@ class Admission:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or (scope.get("method"), scope.get("path")) not in HEAVY:
             await self.app(scope, receive, send)
+            return
+        try:
+            receive = await _buffered(receive)
+        except HTTPException as error:  # the body limit or deadline, raised while reading
+            await problem_response(error.status_code, str(error.detail))(scope, receive, send)
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
@@ -75,3 +82,18 @@ class Admission:
             503, f"the service is busy: {self._waiting} searches are waiting; retry in {retry} s",
             "/problems/busy", headers={"Retry-After": str(retry)})
         await response(scope, receive, send)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the request body to its end now; the returned ``receive`` replays it."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay

@@ -103,11 +103,13 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
     app.state.policy = state
     app.state.settings = settings
     problems.install(app)
-    app.add_middleware(StrictRequests)  # inside the body limit: it reads bounded bodies only
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
-                       upload_paths=UPLOAD_PATHS, timeout=settings.body_timeout_seconds)
+    # Outermost last. Admission and the strict checks sit inside the body limit (they read
+    # bounded bodies only), and admission reads a body whole before it takes a slot.
     app.add_middleware(Admission, concurrency=settings.search_concurrency,
                        max_wait=settings.search_wait_seconds)
+    app.add_middleware(StrictRequests)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
+                       upload_paths=UPLOAD_PATHS, timeout=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders, frame_origins=settings.cors_origins)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

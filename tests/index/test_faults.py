@@ -52,7 +52,7 @@ def test_damaged_index_parts_make_the_index_stale(built: tuple[Path, Analyzer]) 
     part.write_bytes(part.read_bytes()[:100])
     reason = PolicyIndex.staleness(root / "index", DEFAULT_FOLDER, analyzer)
     assert reason is not None and "dense.faiss" in reason  # serve then rebuilds from the corpus
-    with pytest.raises(IndexMismatch, match="dense.faiss"):
+    with pytest.raises(IndexMismatch, match=r"dense\.faiss"):
         PolicyIndex.load(root / "index", HashEncoder(), analyzer)
 
 
