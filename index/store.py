@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from index.encoders import EmbeddingCache, Encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.lexical import LexicalIndex
 from index.versions import IndexRoot, new_version_id, resolve
+
+log = logging.getLogger("policy_qa.build")
 
 FORMAT_VERSION = 3  # 2: outlines.json; 3: documents of any format, national level, pages
 MANIFEST = "manifest.json"
@@ -171,6 +174,7 @@ class PolicyIndex:
                progress: Callable[[int, int], Callable[[int], None]] | None) -> PolicyIndex:
         corpus = folder.path
         catalog = folder.catalog()
+        log.info("parsing %d documents", len(folder.files()))
         parsed = [_parse_cached(folder, name, catalog, analyzer, cache / "parsed") for name in folder.files()]
         documents: dict[str, DocumentRecord] = {}
         for entry in parsed:
@@ -183,6 +187,7 @@ class PolicyIndex:
         passages = [passage_text(p, documents[p.document_id]) for p in provisions]
         embeddings = EmbeddingCache(cache / "embeddings", encoder)
         missing = sum(1 for text in set(passages) if not embeddings.has(text))
+        log.info("encoding %d of %d passages", missing, len(passages))
         tick = progress(len(passages), missing) if progress else None
         vectors, encoded = embeddings.encode_passages(passages, tick)
         dense = DenseIndex.build(vectors)
@@ -190,6 +195,7 @@ class PolicyIndex:
         root = IndexRoot(out)
         version = new_version_id()
         staging = root.staging(version)
+        log.info("writing index version %s", version)
         (staging / "bm25").mkdir(parents=True)
         (staging / "documents.json").write_text(
             json.dumps([d.to_json() for d in documents.values()], ensure_ascii=False, indent=1),
@@ -218,6 +224,7 @@ class PolicyIndex:
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                         encoding="utf-8")
+        log.info("publishing index version %s", version)
         published = root.publish(staging)
         return cls(published, manifest, documents, provisions, lexical, dense, analyzer, encoder, outlines)
 

@@ -113,3 +113,30 @@ def test_a_damaged_parse_cache_entry_is_parsed_again(built: tuple[Path, Analyzer
     entries[1].write_text('{"record": null}', encoding="utf-8")
     index = PolicyIndex.build(DEFAULT_FOLDER, root / "index", HashEncoder(), analyzer, root / "cache")
     assert index.manifest["counts"]["parsed"] == 2 and len(index.provisions) == 502
+
+
+NATIONAL_MD = Path(__file__).parents[1] / "data" / "national" / "shehui-baoxian-fa-2018.md"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "missing", "structure"])
+def test_a_damaged_rendition_is_read_again_from_the_original(tmp_path: Path, damage: str) -> None:
+    from corpus import CorpusFolder
+
+    (tmp_path / "corpus" / "documents").mkdir(parents=True)
+    folder = CorpusFolder(tmp_path / "corpus")
+    name = Path(folder.add(NATIONAL_MD).file).name
+    expected, _ = folder.rendition(name)
+    text_file = folder.renditions_dir / f"{name}.txt"
+    if damage == "truncated":
+        text_file.write_bytes(text_file.read_bytes()[: text_file.stat().st_size // 2])
+    elif damage == "garbage":
+        text_file.write_bytes(b"\xff\xfe garbage" * 100)
+    elif damage == "missing":
+        text_file.unlink()
+    else:  # the sidecar keeps its checksums, but its recorded structure is of the wrong shape
+        sidecar_file = folder.renditions_dir / f"{name}.json"
+        sidecar = json.loads(sidecar_file.read_text(encoding="utf-8"))
+        sidecar["rendition"]["tables"] = [{"rows": "not rows"}]
+        sidecar_file.write_text(json.dumps(sidecar), encoding="utf-8")
+    rendition, _ = CorpusFolder(folder.path).rendition(name)
+    assert rendition.text == expected.text and rendition.tables == expected.tables
