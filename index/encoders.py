@@ -141,10 +141,14 @@ class EmbeddingCache:
             except (OSError, ValueError, UnicodeDecodeError, EOFError):
                 # A cache damaged by a build killed mid-write is only a cache: start afresh.
                 stored, loaded = {}, np.zeros((0, 0), np.float32)
-            if isinstance(stored, dict) and stored.get("model") == encoder.name and \
-                    loaded.shape == (len(stored.get("keys", [])), encoder.dimension):
-                self._rows = {key: row for row, key in enumerate(stored["keys"])}
-                self._vectors = loaded.astype(np.float32)
+            keys_list = stored.get("keys") if isinstance(stored, dict) else None
+            # Rows are only ever appended and the vectors are saved before the keys, so a build
+            # killed between the two leaves more vectors than keys: the keys' rows are still good.
+            if isinstance(keys_list, list) and stored.get("model") == encoder.name and \
+                    loaded.ndim == 2 and loaded.shape[1] == encoder.dimension and \
+                    len(keys_list) <= loaded.shape[0]:
+                self._rows = {str(key): row for row, key in enumerate(keys_list)}
+                self._vectors = loaded[:len(keys_list)].astype(np.float32)
 
     def has(self, text: str) -> bool:
         return self.key(text) in self._rows
@@ -190,7 +194,7 @@ class EmbeddingCache:
 
     def _save(self) -> None:
         """Vectors first, then the keys that describe them, each renamed into place whole: a
-        process killed in between leaves a pair whose shapes disagree, which load ignores."""
+        process killed in between leaves more vectors than keys, and load keeps the keys' rows."""
         log.info("saving the embedding cache (%d vectors)", len(self._vectors))
         self.folder.mkdir(parents=True, exist_ok=True)
         ordered = sorted(self._rows, key=self._rows.__getitem__)

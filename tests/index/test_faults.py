@@ -140,3 +140,14 @@ def test_a_damaged_rendition_is_read_again_from_the_original(tmp_path: Path, dam
         sidecar_file.write_text(json.dumps(sidecar), encoding="utf-8")
     rendition, _ = CorpusFolder(folder.path).rendition(name)
     assert rendition.text == expected.text and rendition.tables == expected.tables
+
+
+def test_a_save_killed_between_vectors_and_keys_keeps_what_was_saved(built: tuple[Path, Analyzer]) -> None:
+    root, analyzer = built
+    folder = EmbeddingCache(root / "cache" / "embeddings", HashEncoder()).folder
+    vectors = np.load(folder / "vectors.npy")
+    # The next save had renamed its longer vectors file into place, but not yet its keys.
+    np.save(folder / "vectors.npy", np.vstack([vectors, np.ones((40, vectors.shape[1]), np.float32)]))
+    encoder = HashEncoder()
+    PolicyIndex.build(DEFAULT_FOLDER, root / "index", encoder, analyzer, root / "cache")
+    assert encoder.passages_encoded == 0
