@@ -153,6 +153,12 @@ class CorpusFolder:
                     return Rendition.from_json(text, stored), sidecar
             except (OSError, UnicodeDecodeError, LookupError, TypeError, ValueError):
                 pass  # a damaged rendition (its checksum disagrees, or its shape): read the original
+            rendition = read_document(original.read_bytes())
+            if _sha256(rendition.text.encode("utf-8")) == sidecar.get("rendition_sha256"):
+                # The original reads to the very text that was frozen: put the file back, so
+                # that offsets into renditions/ hold again.
+                atomic_write(text_file, rendition.text.encode("utf-8"))
+            return rendition, sidecar
         return read_document(original.read_bytes()), sidecar
 
     def rendition_file(self, name: str) -> str:

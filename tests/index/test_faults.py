@@ -140,6 +140,7 @@ def test_a_damaged_rendition_is_read_again_from_the_original(tmp_path: Path, dam
         sidecar_file.write_text(json.dumps(sidecar), encoding="utf-8")
     rendition, _ = CorpusFolder(folder.path).rendition(name)
     assert rendition.text == expected.text and rendition.tables == expected.tables
+    assert text_file.read_text(encoding="utf-8") == expected.text  # the file is put back
 
 
 def test_a_save_killed_between_vectors_and_keys_keeps_what_was_saved(built: tuple[Path, Analyzer]) -> None:
