@@ -21,7 +21,7 @@ from api.app import get_jobs
 from api.problems import Problem
 from api.routes import PROBLEM
 from corpus import CorpusError
-from qa.jobs import JobQueue
+from qa.jobs import KEEP_FINISHED, JobQueue
 
 Jobs = Annotated[JobQueue, Depends(get_jobs)]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -103,7 +103,7 @@ def build_router() -> APIRouter:
         the document's metadata once read, and the error if it failed."""
         found = jobs.get(job_id)
         if found is None:
-            raise Problem(404, f"no job {job_id!r} (jobs are kept while the service runs)",
+            raise Problem(404, f"no job {job_id!r} (the last {KEEP_FINISHED} finished jobs are kept)",
                           "/problems/not-found")
         return found.to_json()
 

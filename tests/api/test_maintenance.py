@@ -3,9 +3,13 @@ each new index version between requests, and bad input that changes nothing."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.store import PolicyIndex
 from index.versions import IndexRoot
+from qa.jobs import Job
 from qa.search import Searcher
 from qa.service import PolicyService
 from tests.conftest import DATA
@@ -33,12 +38,28 @@ NATIONAL = DATA / "national" / "shehui-baoxian-fa-2018.md"
 @pytest.fixture()
 def site(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
     """A service over its own corpus and index, with an admin key, switching every 0.1 s."""
+    settings = make_site(tmp_path)
+    with running(settings) as client:
+        yield client, settings
+
+
+def make_site(tmp_path: Path) -> Settings:
     corpus = CorpusFolder.working(tmp_path / "corpus")
-    analyzer = Analyzer(tmp_path / "cache" / "jieba")
-    PolicyIndex.build(corpus.path, tmp_path / "index", HashEncoder(), analyzer, tmp_path / "cache")
-    settings = Settings(index=tmp_path / "index", corpus=corpus.path, cache=tmp_path / "cache",
-                        work=tmp_path / "work", admin_key="admin-secret", api_key="reader-secret",
-                        watch_seconds=0.1, max_upload_bytes=2 * 1024 * 1024)
+    PolicyIndex.build(corpus.path, tmp_path / "index", HashEncoder(), analyzer_of(tmp_path / "cache"),
+                      tmp_path / "cache")
+    return Settings(index=tmp_path / "index", corpus=corpus.path, cache=tmp_path / "cache",
+                    work=tmp_path / "work", admin_key="admin-secret", api_key="reader-secret",
+                    watch_seconds=0.1, max_upload_bytes=2 * 1024 * 1024)
+
+
+def analyzer_of(cache: Path) -> Analyzer:
+    return Analyzer(cache / "jieba")
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[TestClient]:
+    """The service over ``settings`` until the block ends (the app stops as a service would)."""
+    analyzer = analyzer_of(settings.cache)
 
     def load(settings: Settings, previous: PolicyService | None) -> PolicyService:
         encoder = previous.index.encoder if previous else HashEncoder()
@@ -51,7 +72,7 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
             if client.get("/readyz").status_code == 200:
                 break
             time.sleep(0.01)
-        yield client, settings
+        yield client
 
 
 def upload(client: TestClient, path: Path, headers: dict[str, str] = ADMIN, **form: str) -> Any:
@@ -59,10 +80,11 @@ def upload(client: TestClient, path: Path, headers: dict[str, str] = ADMIN, **fo
         return client.post("/v1/documents", files={"file": (path.name, handle)}, data=form, headers=headers)
 
 
-def finished(client: TestClient, response: Any, seconds: float = 120) -> dict[str, Any]:
-    assert response.status_code == 202, response.text
-    location = response.headers["Location"]
-    assert location == f"/v1/jobs/{response.json()['id']}"
+def finished(client: TestClient, response: Any, seconds: float = 120, status: int = 202) -> dict[str, Any]:
+    """The job of a 202 answer (or of a ``GET /v1/jobs/{id}`` answer), once it has ended."""
+    assert response.status_code == status, response.text
+    location = f"/v1/jobs/{response.json()['id']}"
+    assert response.headers.get("Location", location) == location
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job: dict[str, Any] = client.get(location, headers=ADMIN).json()
@@ -187,6 +209,9 @@ def test_requests_in_flight_finish_on_their_version(site: tuple[TestClient, Sett
     deadline = time.monotonic() + 30
     while state.live.current is old and time.monotonic() < deadline:
         time.sleep(0.05)
+    switched = len(statuses)
+    while len(statuses) < switched + 6 and time.monotonic() < deadline:  # probes of the new version
+        time.sleep(0.05)
     stop.set()
     prober.join()
     new = state.live.current
@@ -195,3 +220,53 @@ def test_requests_in_flight_finish_on_their_version(site: tuple[TestClient, Sett
     # The old version still answers a request that holds it, from its own documents.
     assert "china-2010-d57fb6" not in old.index.documents and "china-2010-d57fb6" in new.index.documents
     assert old.search("养老服务").hits
+
+
+def test_jobs_outlive_a_restart_and_unfinished_ones_are_taken_up(tmp_path: Path) -> None:
+    settings = make_site(tmp_path)
+    with running(settings) as client:
+        done = finished(client, upload(client, WORD))
+        assert done["status"] == "succeeded"
+    # What a service killed in the middle of its jobs leaves in its work folder (the job files
+    # as the queue writes them, and the scratch folders):
+    work, store = settings.work, settings.work / "jobs"
+    corpus = CorpusFolder(settings.corpus)
+
+    def left(job: Job) -> Job:
+        (store / f"{job.id}.json").write_text(json.dumps(job.to_record()), encoding="utf-8")
+        return job
+
+    # killed while encoding an upload, which waits in the job's scratch folder;
+    adding = left(Job("a0000000000a", "add", NATIONAL.name, status="running", stage="encoding"))
+    (work / adding.id).mkdir()
+    shutil.copy(NATIONAL, work / adding.id / NATIONAL.name)
+    # killed after removing a document from the corpus, before publishing the version without it;
+    removing = Job("b0000000000b", "remove", "rugao-2023", status="running", stage="indexing")
+    removing.document = {"id": "rugao-2023", "status": "removed"}
+    corpus.remove(["rugao-2023"], keep=work / removing.id / "removed")
+    left(removing)
+    # queued, but its upload is gone; a job file that is not JSON; an upload still arriving.
+    lost = left(Job("c0000000000c", "add", "lost.docx", status="queued"))
+    (store / "d0000000000d.json").write_text('{"id": "d00', encoding="utf-8")
+    (store / "e0000000000e.json").write_text(json.dumps(replace(lost, id="x").to_record()), encoding="utf-8")
+    (work / "uploads" / "tmp1234").mkdir(parents=True)
+
+    with running(settings) as client:
+        assert client.get(f"/v1/jobs/{done['id']}", headers=ADMIN).json() == done
+        job = finished(client, client.get(f"/v1/jobs/{adding.id}", headers=ADMIN), status=200)
+        assert job["status"] == "succeeded" and job["document"]["status"] == "added", job
+        assert job["version"] == version(client)
+        hits = client.post("/v1/search", headers=READER, json={
+            "query": "基本养老保险基金", "top_k": 3}).json()["hits"]
+        assert hits[0]["document"]["id"] == job["document"]["id"]
+        job = finished(client, client.get(f"/v1/jobs/{removing.id}", headers=ADMIN), status=200)
+        assert job["status"] == "succeeded" and job["document"]["id"] == "rugao-2023", job
+        ids = {d["id"] for d in client.get("/v1/documents", headers=READER).json()["documents"]}
+        assert "rugao-2023" not in ids and done["document"]["id"] in ids
+        job = finished(client, client.get(f"/v1/jobs/{lost.id}", headers=ADMIN), status=200)
+        assert job["status"] == "failed" and "send the document again" in job["error"]
+        for damaged in ("d0000000000d", "e0000000000e"):
+            assert client.get(f"/v1/jobs/{damaged}", headers=ADMIN).status_code == 404
+        assert sorted(path.name for path in work.iterdir()) == ["jobs"]
+        assert sorted(path.name for path in store.iterdir()) == sorted(
+            f"{id}.json" for id in (done["id"], adding.id, removing.id, lost.id))
