@@ -206,6 +206,10 @@ class Gazetteer:
         except KeyError:
             raise KeyError(f"no division has the code {code!r} in {self.year}") from None
 
+    def places(self) -> list[Place]:
+        """Every division of this year's table, 全国 included."""
+        return list(self._by_code.values())
+
     def lookup(self, name: str) -> list[Place]:
         """Every place ``name`` can mean, by full name (如皋市) or short name (如皋); [] if none.
 

@@ -103,6 +103,14 @@ class Provision:
             ]
         return data
 
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Provision:
+        cells = tuple(Cell(c["column"], c["value"], c["start"], c["end"], c["carried"])
+                      for c in raw.get("cells", []))
+        return cls(raw["id"], raw["document_id"], Kind(raw["kind"]), raw["label"], raw["part"],
+                   tuple(raw["path"]), raw["text"], raw["start"], raw["end"],
+                   tuple(raw["departments"]), cells, raw.get("table"), raw.get("page"))
+
 
 @dataclass(frozen=True)
 class Table:

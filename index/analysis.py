@@ -55,6 +55,7 @@ class Analyzer:
     def __init__(self, cache_dir: Path, dictionary: Path = DICTIONARY,
                  synonyms: Path = SYNONYMS, expansions: Path = EXPANSIONS) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
+        self.arguments = (cache_dir, dictionary, synonyms, expansions)  # to make the same elsewhere
         logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces every cache load
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.tmp_dir = str(cache_dir)

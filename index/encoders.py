@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -118,7 +119,11 @@ def create_encoder(spec: str) -> Encoder:
 
 
 log = logging.getLogger("policy_qa.build")
-SAVE_EVERY = 1024  # passages encoded between saves of the embedding cache
+SAVE_EVERY = 1024  # passages encoded between saves of the embedding cache, at least
+SAVE_SECONDS = 120.0  # ... and a save at least this often while encoding
+# A save rewrites the whole cache, so saves also wait until the cache has grown by this share:
+# writing is then proportional to the cache's size, not to its square (10^6 vectors is 1.5 GB).
+SAVE_GROWTH = 0.25
 
 
 class EmbeddingCache:
@@ -169,6 +174,7 @@ class EmbeddingCache:
         missing = list(first.values())
         fresh: list[Vectors] = []
         pending: list[int] = []
+        saved = time.monotonic()
         for start in range(0, len(missing), 16):
             batch = missing[start:start + 16]
             fresh.append(self.encoder.encode_passages([texts[i] for i in batch]))
@@ -176,9 +182,11 @@ class EmbeddingCache:
             if progress:
                 progress(len(batch))
             # Saved every so often: a long build that is stopped keeps what it encoded.
-            if len(pending) >= SAVE_EVERY:
+            if len(pending) >= SAVE_EVERY and (len(pending) >= SAVE_GROWTH * len(self._vectors)
+                                               or time.monotonic() - saved >= SAVE_SECONDS):
                 self._add(keys, pending, fresh)
                 fresh, pending = [], []
+                saved = time.monotonic()
         if pending:
             self._add(keys, pending, fresh)
         rows = [self._rows[key] for key in keys]

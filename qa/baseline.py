@@ -56,7 +56,7 @@ class ChatchatBaseline:
         lexical = LexicalIndex.build([_tokens(tokenizer, w.text) for w in windows])
         vectors, _ = EmbeddingCache(cache / "embeddings", encoder).encode_passages(
             [w.text for w in windows])
-        return cls(windows, lexical, DenseIndex.build(vectors), encoder, tokenizer)
+        return cls(windows, lexical, DenseIndex(vectors), encoder, tokenizer)  # in memory, exact
 
     def search(self, query: str, k: int) -> list[Window]:
         fused: dict[int, float] = {}

@@ -59,7 +59,7 @@ def resolve(index: PolicyIndex, reference: str) -> Resolution:
         raise CitationNotFound("document", "the citation is empty")
     document, rest = _document(index, reference)
     label = normalise_label(rest)
-    provisions = [p for p in index.provisions if p.document_id == document.id]
+    provisions = index.provisions_of(document.id)
     if not label:
         return Resolution(document, "", tuple(provisions))
     exact = [p for p in provisions if normalise_label(p.label) == label]

@@ -49,8 +49,7 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
     """
     query = clean_query(query)
     index = searcher.index
-    documents = list(index.documents.values())
-    levels = {d.jurisdiction: d.level for d in documents}
+    levels = index.levels
     if jurisdictions:
         names = []
         for name in jurisdictions:
@@ -62,7 +61,7 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
     tokens = index.analyzer.query_tokens(query)
     vector = searcher.query_vector(query)
     if not jurisdictions:
-        names = list(dict.fromkeys(d.jurisdiction for d in documents))
+        names = list(levels)
         if len(names) > MAX_PLACES:
             # A national library holds thousands of places: compare those whose provisions the
             # whole corpus ranks highest for the question, not every one.
@@ -75,8 +74,8 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
         names = sorted(names, key=lambda name: (order.get(levels[name], 4), name))
     results = []
     for name in names:
-        rows = index.rows_in([name])
-        if rows.size == 0:
+        rows = index.rows_of([name])
+        if not rows:
             results.append(Comparison(name, levels.get(name), False, None, 0.0,
                                       "语料中没有该地区的文件"))
             continue

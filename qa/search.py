@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.gazetteer import NATIONAL, Gazetteer, Place
+from index.places import PlacePath, Ranges, complement, merge, subtract
 from index.store import DocumentRecord, PolicyIndex
 from qa.answers import extract
 from qa.errors import BadQuery, UnknownJurisdiction
@@ -103,8 +104,7 @@ class Searcher:
         self._query_vectors = functools.lru_cache(maxsize=QUERY_VECTORS)(self._encode_query)
         # The romanised place names are built on first use; build them now, not in a user's query.
         gazetteer.find("Jiangsu")
-        self._places = {name: gazetteer.resolve(name) for name in
-                        {d.jurisdiction for d in index.documents.values()}}
+        self._groups_of = functools.lru_cache(maxsize=4096)(self._groups)
 
     def _encode_query(self, prefix: str) -> np.ndarray:
         vector: np.ndarray = np.array(self.index.encoder.encode_queries([prefix])[0])
@@ -149,8 +149,9 @@ class Searcher:
         return "".join(sentences[n] for n in sorted(chosen))
 
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5,
-               mode: str = "hybrid") -> SearchResult:
-        """Search, returning at most ``k`` hits.
+               mode: str = "hybrid", vector: np.ndarray | None = None) -> SearchResult:
+        """Search, returning at most ``k`` hits. ``vector`` is the query's dense vector when the
+        caller has it (encoded elsewhere, or by ``bench/scale.py``, which times the search alone).
 
         Raises:
             BadQuery: an empty or over-long query, an unknown jurisdiction, k out of 1–50.
@@ -164,15 +165,23 @@ class Searcher:
         if not _MEANINGFUL.search(query):
             return SearchResult(query, info)  # punctuation only (……, %%%): nothing to look for
         tokens = self.index.analyzer.query_tokens(query)
-        vector = self.query_vector(query) if mode != "bm25" else None
-        groups = self._groups(asked)
+        if mode == "bm25":
+            vector = None
+        elif vector is None:
+            vector = self.query_vector(query)
         ranked: list[tuple[str | None, Candidate]] = []
         seen: set[int] = set()
-        for relation, rows in groups:
-            for candidate in self._retrieve(tokens, vector, rows, mode, seen):
+        kept: list[tuple[str | None, Candidate]] = []
+        scores = self.index.lexical.scores(tokens) if mode != "dense" and tokens else None
+        for relation, rows in self._groups_of(tuple(asked)):
+            for candidate in self._retrieve(tokens, vector, rows, mode, seen, scores):
                 ranked.append((relation, candidate))
                 seen.add(candidate.row)
-        hits = self._hits(tokens, asked, self._deduplicate(ranked, k), k)
+            # Groups rank in order: once k hits are kept, later groups cannot enter the top k.
+            kept = self._deduplicate(ranked, k)
+            if len(kept) >= k:
+                break
+        hits = self._hits(tokens, asked, kept, k)
         return SearchResult(query, info, tuple(hits))
 
     # Jurisdiction ---------------------------------------------------------------------------
@@ -191,7 +200,7 @@ class Searcher:
             asked = detected
         scope = [p.name for place in asked for p in self.gazetteer.scope(place)]
         scope = list(dict.fromkeys(scope))
-        present = {document.jurisdiction for document in self.index.documents.values()}
+        present = self.index.jurisdictions
         covered = bool(present & set(scope))
         local = bool(present & (set(scope) - {NATIONAL.name}))
         info = JurisdictionInfo(requested, tuple(p.name for p in detected), tuple(scope),
@@ -210,35 +219,32 @@ class Searcher:
             return "descendant"
         return "other"
 
-    def _groups(self, asked: list[Place]) -> list[tuple[str | None, np.ndarray | None]]:
-        """Row groups in the order they rank: the asked scope, then descendants, then the rest."""
+    def _groups(self, asked: tuple[Place, ...]) -> list[tuple[str | None, Ranges | None]]:
+        """Row groups in the order they rank: the asked scope (the places and their ancestors),
+        then their descendants, then the rest; each a few ranges of rows (:mod:`index.places`)."""
         if not asked:
             return [(None, None)]
-        by_relation: dict[str, list[str]] = {relation: [] for relation in GROUPS}
-        for document in self.index.documents.values():
-            relation = self.relation(document, asked)
-            assert relation is not None
-            if document.jurisdiction not in by_relation[relation]:
-                by_relation[relation].append(document.jurisdiction)
-        in_scope = by_relation["exact"] + by_relation["ancestor"]
-        groups: list[tuple[str | None, np.ndarray | None]] = []
-        for relation, names in (("scope", in_scope), ("descendant", by_relation["descendant"]),
-                                ("other", by_relation["other"])):
-            if names:
-                groups.append((relation, self.index.rows_in(names)))
-        return groups
+        places = self.index.places
+        paths = [self._path(place) for place in asked]
+        in_scope = merge(r for path in paths for depth in range(1, len(path) + 1)
+                         for r in places.own(path[:depth]))
+        below = subtract(merge(r for path in paths for r in places.subtree(path)), in_scope)
+        rest = complement(merge((*in_scope, *below)), len(self.index.provisions))
+        return [(relation, rows) for relation, rows in (("scope", in_scope), ("descendant", below),
+                                                        ("other", rest)) if rows]
+
+    def _path(self, place: Place) -> PlacePath:
+        """A place's path from 全国 down, as the index lays out rows (:func:`index.places.place_path`)."""
+        return tuple(p.name for p in reversed(self.gazetteer.scope(place)))
 
     # Retrieval and fusion ---------------------------------------------------------------------
 
-    def _retrieve(self, tokens: list[str], vector: np.ndarray | None, rows: np.ndarray | None,
-                  mode: str, seen: set[int]) -> list[Candidate]:
+    def _retrieve(self, tokens: list[str], vector: np.ndarray | None, rows: Ranges | None,
+                  mode: str, seen: set[int], scores: np.ndarray | None = None) -> list[Candidate]:
         candidates: dict[int, Candidate] = {}
         if mode in ("hybrid", "bm25") and tokens:
-            allowed = None
-            if rows is not None:
-                allowed = np.zeros(self.index.lexical.size, dtype=bool)
-                allowed[rows] = True
-            for rank, (row, score) in enumerate(self.index.lexical.search(tokens, CANDIDATES, allowed), 1):
+            found = self.index.lexical.search(tokens, CANDIDATES, rows, scores)
+            for rank, (row, score) in enumerate(found, 1):
                 candidates.setdefault(row, Candidate(row)).bm25 = RetrieverScore(score, rank)
         if mode in ("hybrid", "dense") and vector is not None:
             for rank, (row, score) in enumerate(self.index.dense.search(vector, CANDIDATES, rows), 1):
@@ -315,7 +321,7 @@ class Searcher:
                    answer.figures, provision.path, provision.label, citation(document, provision.label),
                    document, provision.start, provision.end, provision.page)
 
-    def rank(self, tokens: list[str], vector: np.ndarray | None, rows: np.ndarray | None,
+    def rank(self, tokens: list[str], vector: np.ndarray | None, rows: Ranges | None,
              mode: str = "hybrid") -> list[Candidate]:
         """Fused candidates among ``rows`` (all rows when None), best first."""
         return self._retrieve(tokens, vector, rows, mode, set())

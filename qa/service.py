@@ -82,11 +82,11 @@ class PolicyService:
         if document_id not in self.index.documents:
             raise NotFound(f"no document {document_id!r}")
         count = self.index.provision_counts.get(document_id, 0)
-        return self.index.documents[document_id], self.index.outlines.get(document_id, ()), count
+        return self.index.documents[document_id], self.index.outline(document_id), count
 
     def provision(self, provision_id: str) -> ProvisionContext:
         """The provision with the provisions before and after it in its document."""
-        row = self.index.rows.get(provision_id)
+        row = self.index.row_of(provision_id)
         if row is None:
             raise NotFound(f"no provision {provision_id!r}")
         provisions = self.index.provisions

@@ -8,8 +8,7 @@ for 600) and the opening of a paragraph carries its subject; BM25 reads the whol
 
 from __future__ import annotations
 
-import numpy as np
-
+from index.places import complement
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit
 from qa.search import MAX_K, Searcher, clean_query
@@ -34,7 +33,7 @@ def similar(searcher: Searcher, text: str, k: int = 5, exclude_jurisdiction: str
         place = searcher.gazetteer.resolve(exclude_jurisdiction)
         if place is None:
             raise UnknownJurisdiction(f"unknown jurisdiction {exclude_jurisdiction!r}")
-        rows = np.setdiff1d(np.arange(len(index.provisions), dtype=np.int64), index.rows_in([place.name]))
+        rows = complement(index.rows_of([place.name]), len(index.provisions))
     tokens = index.analyzer.tokens(cleaned)
     vector = index.encoder.encode_passages([cleaned[:DENSE_CHARS]])[0]
     ranked = searcher.rank(tokens, vector, rows)

@@ -1,4 +1,4 @@
-"""FAISS filtering inside the search, and BM25 scoring with scopes."""
+"""Dense search (exact inside ranges of rows, approximate over a large corpus) and BM25 with scopes."""
 
 from __future__ import annotations
 
@@ -8,43 +8,101 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.dense import DenseIndex
+from index.dense import ANN, DenseIndex
 from index.lexical import LexicalIndex
+from index.places import Ranges, complement, count, merge
 
 RNG = np.random.default_rng(7)
 VECTORS = RNG.normal(size=(300, 16)).astype(np.float32)
 VECTORS /= np.linalg.norm(VECTORS, axis=1, keepdims=True)
-DENSE = DenseIndex.build(VECTORS)
+DENSE = DenseIndex(VECTORS)
+
+
+def _brute(vectors: np.ndarray, query: np.ndarray, rows: list[int], k: int) -> list[int]:
+    return sorted(rows, key=lambda row: (-float(vectors[row] @ query), row))[:k]
+
+
+ranges_strategy = st.lists(st.tuples(st.integers(0, 300), st.integers(0, 40)), max_size=5).map(
+    lambda pairs: merge((start, min(300, start + length)) for start, length in pairs))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sets(st.integers(0, 299), max_size=40), st.integers(0, 299), st.integers(1, 60))
-def test_a_filtered_search_never_returns_an_out_of_scope_id(scope: set[int], query: int, k: int) -> None:
-    allowed = np.array(sorted(scope), dtype=np.int64)
-    found = DENSE.search(VECTORS[query], k, allowed)
-    assert {row for row, _ in found} <= scope
-    assert len(found) == min(k, len(scope))
-    # The filter is exact: the same as ranking the scope by brute force.
-    if scope:
-        brute = sorted(scope, key=lambda row: -float(VECTORS[row] @ VECTORS[query]))[: len(found)]
-        assert [row for row, _ in found] == brute
+@given(ranges_strategy, st.integers(0, 299), st.integers(1, 60))
+def test_a_scoped_search_is_exact_and_never_leaves_its_ranges(ranges: Ranges, query: int, k: int) -> None:
+    found = DENSE.search(VECTORS[query], k, ranges)
+    rows = [row for start, end in ranges for row in range(start, end)]
+    assert {row for row, _ in found} <= set(rows)
+    assert len(found) == min(k, len(rows))
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True)
+    assert [row for row, _ in found] == _brute(VECTORS, VECTORS[query], rows, k)
 
 
 def test_dense_round_trip(tmp_path: Path) -> None:
-    DENSE.save(tmp_path / "dense.faiss")
-    loaded = DenseIndex.load(tmp_path / "dense.faiss")
-    assert loaded.search(VECTORS[5], 3) == DENSE.search(VECTORS[5], 3)
+    built = DenseIndex.build(VECTORS, tmp_path)
+    assert not (tmp_path / ANN).exists()  # small: exact only
+    loaded = DenseIndex.load(tmp_path)
+    assert loaded.search(VECTORS[5], 3) == DENSE.search(VECTORS[5], 3) == built.search(VECTORS[5], 3)
     assert loaded.search(VECTORS[5], 3)[0][0] == 5
+
+
+def _clustered(rows: int, dimension: int = 32, centres: int = 40) -> np.ndarray:
+    """Vectors around a few centres, as passages on a few subjects are."""
+    generator = np.random.default_rng(3)
+    middle = generator.normal(size=(centres, dimension))
+    vectors = middle[generator.integers(0, centres, rows)] + 0.35 * generator.normal(size=(rows, dimension))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32)
+
+
+def test_the_approximate_index_reaches_its_recall_and_small_scopes_fall_back_to_exact(tmp_path: Path) -> None:
+    vectors = _clustered(6000)
+    index = DenseIndex.build(vectors, tmp_path, ann_min_rows=5000)
+    assert index.ann is not None and (tmp_path / ANN).is_file() and index.nprobe > 0
+    loaded = DenseIndex.load(tmp_path, index.nprobe)
+    queries = _clustered(6100)[6000:]
+    everything = list(range(6000))
+    recall = np.mean([len({r for r, _ in loaded.search(q, 10)} & set(_brute(vectors, q, everything, 10))) / 10
+                      for q in queries])
+    assert recall >= 0.9
+    # A county-sized scope (0.1% of the rows) is searched exactly: every row of it comes back, as
+    # brute force ranks them (an IVF search under such a filter would find few of them).
+    small: Ranges = ((4200, 4206),)
+    assert [r for r, _ in loaded.search(queries[0], 10, small)] == _brute(vectors, queries[0],
+                                                                           list(range(4200, 4206)), 10)
+    # A filter too large to scan exactly goes through the approximate index, and stays inside.
+    loaded.exact_max_rows = 1000
+    large: Ranges = merge([(0, 1500), (3000, 5000)])
+    for query in queries[:20]:
+        found = loaded.search(query, 10, large)
+        assert len(found) == 10 and all(any(s <= r < e for s, e in large) for r, _ in found)
+    rest = complement(large, 6000)
+    assert count(rest) == 2500
+    assert all(any(s <= r < e for s, e in rest) for r, _ in loaded.search(queries[1], 10, rest))
 
 
 def test_lexical_scope_and_out_of_vocabulary(tmp_path: Path) -> None:
     index = LexicalIndex.build([["托育", "标准"], ["养老"], [], ["托育", "托位"]])
     assert sorted(row for row, _ in index.search(["托育"], 5)) == [0, 3]
-    mask = np.array([False, False, False, True])
-    assert [row for row, _ in index.search(["托育"], 5, mask)] == [3]
-    assert index.search(["养老"], 5, mask) == []  # in-vocabulary but out of scope: nothing, not zeros
+    assert [row for row, _ in index.search(["托育"], 5, ((3, 4),))] == [3]
+    assert index.search(["养老"], 5, ((3, 4),)) == []  # in-vocabulary but out of scope: nothing, not zeros
+    assert index.search(["养老"], 5, ()) == []
     assert index.search(["不存在"], 5) == []
     assert index.search([], 5) == []
+    scores = index.scores(["托育"])
+    assert index.search(["托育"], 1, ((0, 4),), scores) == index.search(["托育"], 1, ((0, 4),))
     index.save(tmp_path / "bm25")
     assert not any(p.suffix == ".pkl" for p in (tmp_path / "bm25").iterdir())
     assert LexicalIndex.load(tmp_path / "bm25").search(["托育"], 5) == index.search(["托育"], 5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["托育", "养老", "标准", "托位", "用房"]), max_size=4),
+                min_size=1, max_size=30), ranges_strategy, st.integers(1, 10))
+def test_lexical_ranges_equal_filtering_every_row(rows: list[list[str]], ranges: Ranges, k: int) -> None:
+    index = LexicalIndex.build(rows)
+    ranges = merge((min(s, len(rows)), min(e, len(rows))) for s, e in ranges)
+    scores = index.scores(["托育", "用房"])
+    inside = [r for s, e in ranges for r in range(s, e) if scores[r] > 0]
+    expected = sorted(inside, key=lambda r: (-scores[r], r))[:k]
+    assert [r for r, _ in index.search(["托育", "用房"], k, ranges)] == expected

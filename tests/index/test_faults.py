@@ -48,18 +48,23 @@ def test_a_malformed_manifest_is_a_one_line_mismatch(built: tuple[Path, Analyzer
 def test_damaged_index_parts_make_the_index_stale(built: tuple[Path, Analyzer]) -> None:
     root, analyzer = built
     assert PolicyIndex.staleness(root / "index", DEFAULT_FOLDER, analyzer) is None
-    part = (root / "index" / "current").resolve() / "dense.faiss"
+    part = (root / "index" / "current").resolve() / "vectors.npy"
     part.write_bytes(part.read_bytes()[:100])
     reason = PolicyIndex.staleness(root / "index", DEFAULT_FOLDER, analyzer)
-    assert reason is not None and "dense.faiss" in reason  # serve then rebuilds from the corpus
-    with pytest.raises(IndexMismatch, match=r"dense\.faiss"):
+    assert reason is not None and "vectors.npy" in reason  # serve then rebuilds from the corpus
+    with pytest.raises(IndexMismatch, match=r"vectors\.npy"):
         PolicyIndex.load(root / "index", HashEncoder(), analyzer)
 
 
-def test_a_part_that_matches_its_checksum_but_cannot_be_read(built: tuple[Path, Analyzer]) -> None:
-    root, analyzer = built
+@pytest.mark.parametrize(("part", "content"), [("documents.json", b"[{}]"),
+                                               ("provisions.sqlite", b"SQLite format 3\x00 garbage" * 50),
+                                               ("vectors.npy", b"\x93NUMPY garbage")])
+def test_a_part_that_matches_its_checksum_but_cannot_be_read(tmp_path: Path, part: str, content: bytes) -> None:
+    analyzer = Analyzer(tmp_path / "cache" / "jieba")
+    PolicyIndex.build(DEFAULT_FOLDER, tmp_path / "index", HashEncoder(), analyzer, tmp_path / "cache")
+    root = tmp_path
     folder = (root / "index" / "current").resolve()
-    (folder / "documents.json").write_text("[{}]", encoding="utf-8")
+    (folder / part).write_bytes(content)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     from index.store import _checksums
 

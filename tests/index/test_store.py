@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from corpus import DEFAULT_FOLDER
@@ -30,11 +29,12 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
     assert (root / "index" / "current").resolve() == folder.resolve()
     assert folder.parent.name == "versions" and index.version == folder.name
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert {"manifest.json", "documents.json", "provisions.jsonl", "dense.faiss",
+    assert {"manifest.json", "documents.json", "provisions.sqlite", "vectors.npy",
             "bm25/vocab.index.json", "bm25/params.index.json"} <= names
+    assert "ann.faiss" not in names  # a small corpus is searched exactly
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 3
+    assert manifest["format_version"] == 4
     assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64}
     assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
     assert manifest["counts"]["provisions"] == len(index.provisions) == 502
@@ -44,16 +44,44 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
 def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
     index, root, analyzer = built
     loaded = PolicyIndex.load(root / "index", HashEncoder(), analyzer)
-    assert loaded.provisions == index.provisions
+    assert list(loaded.provisions) == list(index.provisions) and len(loaded.provisions) == 502
     assert loaded.documents == index.documents
-    assert loaded.outlines == index.outlines
-    assert loaded.outlines["jiangsu-2021"][2].children[1].label == "（十一）"
+    assert loaded.outline("jiangsu-2021") == index.outline("jiangsu-2021")
+    assert loaded.outline("jiangsu-2021")[2].children[1].label == "（十一）"
+    for row in (0, 250, 501):
+        provision = loaded.provisions[row]
+        assert loaded.row_of(provision.id) == row and loaded.provisions[row] == provision
+    assert loaded.row_of("nope:一") is None
+    with pytest.raises(IndexError):
+        loaded.provisions[502]
+    # Every document's provisions are its range of rows, in document order.
+    for document_id, (start, end) in loaded.document_rows.items():
+        provisions = loaded.provisions_of(document_id)
+        assert len(provisions) == end - start == loaded.provision_counts[document_id]
+        assert {p.document_id for p in provisions} == {document_id}
+        assert [p.start for p in provisions if p.kind.value == "clause"] == sorted(
+            p.start for p in provisions if p.kind.value == "clause")
     vector = HashEncoder().encode_queries(["托育服务用房"])[0]
     assert loaded.dense.search(vector, 5) == index.dense.search(vector, 5)
     tokens = analyzer.tokens("每百户托育服务用房")
     assert loaded.lexical.search(tokens, 5) == index.lexical.search(tokens, 5)
-    rows = loaded.rows_in(["宿城区"])
-    assert rows.size and all(loaded.provisions[r].document_id == "suicheng-2023" for r in rows)
+    (start, end), = loaded.rows_of(["宿城区"])
+    assert end > start and all(loaded.provisions[r].document_id == "suicheng-2023" for r in range(start, end))
+
+
+def test_rows_are_laid_out_by_place(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
+    """The province comes before its cities and counties, and each place's subtree is one range."""
+    index, _, _ = built
+    order = list(index.document_rows)
+    assert order[0] == "jiangsu-2021" and order[-1] == "suizhou-2022"  # 江苏省 < its places < 湖北省
+    starts = [start for start, _ in index.document_rows.values()]
+    assert starts == sorted(starts) and starts[0] == 0
+    jiangsu = index.places.subtree(("全国", "江苏省"))
+    (first, last), = jiangsu
+    assert {index.provisions[r].document_id for r in (first, last - 1)} == {"jiangsu-2021", "lianshui-2022"}
+    assert index.places.own(("全国", "江苏省", "南通市", "如皋市")) == (index.document_rows["rugao-2023"],)
+    assert index.places.subtree(("全国", "江苏省", "南通市")) == (index.document_rows["rugao-2023"],)
+    assert index.places.own(("全国", "江苏省", "南通市")) == ()
 
 
 def test_rebuild_reencodes_nothing_when_the_corpus_is_unchanged(
@@ -90,9 +118,9 @@ def test_load_refuses_what_does_not_match(built: tuple[PolicyIndex, Path, Analyz
         PolicyIndex.load(root / "index", HashEncoder(), Analyzer(tmp_path / "j", dictionary=dictionary))
 
     folder = _copy(root, "copy")
-    with (folder / "provisions.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write("\n")
-    with pytest.raises(IndexMismatch, match=r"provisions\.jsonl"):
+    with (folder / "provisions.sqlite").open("ab") as handle:
+        handle.write(b"\n")
+    with pytest.raises(IndexMismatch, match=r"provisions\.sqlite"):
         PolicyIndex.load(folder, HashEncoder(), analyzer)
 
     old = _copy(root, "old")
@@ -118,4 +146,4 @@ def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Ana
     with pytest.raises(RuntimeError):
         PolicyIndex.build(DEFAULT_FOLDER, target, Broken(), analyzer, tmp_path / "cache")
     assert PolicyIndex.load(target, HashEncoder(), analyzer).manifest["counts"]["provisions"] == 502  # type: ignore[index]
-    assert np.all(PolicyIndex.load(target, HashEncoder(), analyzer).rows_in(["江苏省"]) >= 0)
+    assert PolicyIndex.load(target, HashEncoder(), analyzer).rows_of(["江苏省"])
