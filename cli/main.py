@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -196,8 +197,10 @@ def add(paths: tuple[Path, ...], corpus_folder: Path, jurisdiction: str | None) 
     Prints one JSON line per document: id, status (added, replaced, unchanged), title, number,
     issuers, jurisdiction, level, dates, format, provisions, tables, warnings. The same bytes
     again change nothing; a changed version of a document (same 文号, or same title and place)
-    replaces it under its id. A file that cannot be read is reported on stderr and nothing of it
-    is written; the exit status is then 1. Rebuild the index afterwards (policy-qa build).
+    replaces it under its id. A file that cannot be read is reported on stderr with its reason and
+    nothing of it is written, the others go in; the counts (added, replaced, unchanged, failed)
+    end on stderr, and the exit status is 1 if any failed. Rebuild the index afterwards
+    (policy-qa build).
 
     \b
     Example:
@@ -207,17 +210,21 @@ def add(paths: tuple[Path, ...], corpus_folder: Path, jurisdiction: str | None) 
     from corpus.folder import walk
 
     folder = open_corpus(corpus_folder)
-    failures = 0
+    outcomes: Counter[str] = Counter()
     for path in walk(list(paths)):
         try:
             with folder.lock():
                 added = folder.add(path, jurisdiction)
         except (CorpusError, OSError) as error:
-            failures += 1
+            outcomes["failed"] += 1
             click.echo(f"Error: {path}: {error}", err=True)
             continue
+        outcomes[added.status] += 1
         click.echo(_dump(added.to_json()))
-    if failures:
+    if sum(outcomes.values()) > 1:
+        click.echo(", ".join(f"{outcomes[status]} {status}" for status in
+                             ("added", "replaced", "unchanged", "failed") if outcomes[status]), err=True)
+    if outcomes["failed"]:
         raise SystemExit(1)
 
 

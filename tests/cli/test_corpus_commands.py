@@ -86,6 +86,7 @@ def test_a_folder_adds_every_file_under_it(tmp_path: Path) -> None:
     assert code == 1  # one file is not a policy document
     assert [json.loads(line)["jurisdiction"] for line in lines] == ["贵州省", "广州市"]
     assert error.count("Error:") == 1 and "notes.txt" in error and "not a policy document" in error
+    assert error.strip().splitlines()[-1] == "2 added, 1 failed"
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:

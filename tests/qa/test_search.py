@@ -3,6 +3,7 @@ relations, coverage, verbatim hits and bad queries."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from corpus import DEFAULT_FOLDER
@@ -127,3 +128,26 @@ def test_the_dense_encoder_reads_the_asking_sentences_of_a_long_message(searcher
     # The cost stays bounded: the vector is of at most the limit, and a repeat comes from the cache.
     long = f"您好。{story}{question}"
     assert searcher.query_vector(long) is searcher.query_vector(long)
+
+
+@pytest.mark.parametrize("place", ["如皋市", "宿城区", "江苏省", "随州市", "北京市"])
+def test_a_scoped_search_stays_in_its_scope_and_equals_exact_search(searcher: Searcher, place: str) -> None:
+    index = searcher.index
+    query = "托育服务用房每百户配建标准"
+    result = searcher.search(query, jurisdiction=place, k=30, mode="dense")
+    scope = set(result.jurisdiction.scope)
+    in_scope = [row for row, p in enumerate(index.provisions) if index.document_of(p).jurisdiction in scope]
+    # The scope's rows are a few ranges, and exactly the rows of the scope's documents.
+    ranges = index.rows_of(sorted(scope))
+    assert [row for start, end in ranges for row in range(start, end)] == in_scope
+    assert len(ranges) <= len(scope)
+    # Hits of the scope come first and never from outside it.
+    inside = [hit for hit in result.hits if hit.relation in ("exact", "ancestor")]
+    assert list(result.hits[:len(inside)]) == inside
+    assert all(hit.document.jurisdiction in scope for hit in inside)
+    # Searched inside those ranges, the dense ranking is brute force over the scope's rows.
+    vector = searcher.query_vector(query)
+    ranked = [c.row for c in searcher.rank([], vector, ranges, mode="dense")]
+    vectors = np.asarray(index.dense.vectors)
+    brute = sorted(in_scope, key=lambda row: (-float(vectors[row] @ vector), row))[:len(ranked)]
+    assert ranked == brute and len(ranked) == min(50, len(in_scope))
