@@ -5,6 +5,7 @@ Every option can also be set through an environment variable named ``POLICY_QA_<
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -351,7 +352,12 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
             raise click.ClickException(f"{out} is a file, not an index folder: choose another --out")
         with logging_redirect_tqdm(loggers=[steps]):
             index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
-    except (CorpusError, OSError) as error:
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise click.ClickException(f"no space left on the disk while building {out}: free some and "
+                                       "build again (the published index is unchanged)") from error
+        raise _fail(error) from error
+    except CorpusError as error:
         raise _fail(error) from error
     finally:
         for bar in bars:

@@ -25,7 +25,9 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -224,34 +226,38 @@ class PolicyIndex:
         tick = progress(len(passages), missing) if progress else None
         vectors, encoded = embeddings.encode_passages(passages, tick)
 
+        kinds = Counter(p.kind for p in provisions)
         root = IndexRoot(out)
         version = new_version_id()
         staging = root.staging(version)
-        log.info("writing index version %s", version)
-        (staging / "bm25").mkdir(parents=True)
-        (staging / "documents.json").write_text(json.dumps(
-            [{**documents[d].to_json(), "rows": list(rows)} for d, rows in document_rows.items()],
-            ensure_ascii=False, indent=1), encoding="utf-8")
-        write_table(staging / TABLE, provisions, {entry.record.id: entry.outline for entry in parsed})
-        del provisions
-        lexical.save(staging / "bm25")
-        dense = DenseIndex.build(vectors, staging)
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "version": version,
-            "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "encoder": {"name": encoder.name, "dimension": encoder.dimension},
-            "analyzer": {"fingerprint": analyzer.fingerprint},
-            "corpus": {"hash": folder.hash(), "folder": str(corpus)},
-            "counts": {"documents": len(documents), "provisions": row,
-                       "clauses": sum(1 for e in parsed for p in e.provisions if p.kind is Kind.CLAUSE),
-                       "table_rows": sum(1 for e in parsed for p in e.provisions if p.kind is Kind.TABLE_ROW),
-                       "encoded": encoded, "parsed": sum(1 for entry in parsed if not entry.cached)},
-            "dense": {"nprobe": dense.nprobe, "approximate": dense.ann is not None},
-            "checksums": _checksums(staging),
-        }
-        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                        encoding="utf-8")
+        try:
+            log.info("writing index version %s", version)
+            (staging / "bm25").mkdir(parents=True)
+            (staging / "documents.json").write_text(json.dumps(
+                [{**documents[d].to_json(), "rows": list(rows)} for d, rows in document_rows.items()],
+                ensure_ascii=False, indent=1), encoding="utf-8")
+            write_table(staging / TABLE, provisions, {entry.record.id: entry.outline for entry in parsed})
+            del provisions
+            lexical.save(staging / "bm25")
+            dense = DenseIndex.build(vectors, staging)
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "version": version,
+                "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "encoder": {"name": encoder.name, "dimension": encoder.dimension},
+                "analyzer": {"fingerprint": analyzer.fingerprint},
+                "corpus": {"hash": folder.hash(), "folder": str(corpus)},
+                "counts": {"documents": len(documents), "provisions": row,
+                           "clauses": kinds[Kind.CLAUSE], "table_rows": kinds[Kind.TABLE_ROW],
+                           "encoded": encoded, "parsed": sum(1 for entry in parsed if not entry.cached)},
+                "dense": {"nprobe": dense.nprobe, "approximate": dense.ann is not None},
+                "checksums": _checksums(staging),
+            }
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # a full disk gets its space back at once
+            raise
         log.info("publishing index version %s", version)
         published = root.publish(staging)
         return cls._open(published, manifest, analyzer, encoder)

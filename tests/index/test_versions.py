@@ -170,3 +170,33 @@ def test_builds_killed_in_every_phase(tmp_path: Path, phase: str) -> None:
         assert loaded.manifest["counts"]["provisions"] == first.manifest["counts"]["provisions"]  # type: ignore[index]
         # A build after the kill, with the cache the killed one was writing, succeeds.
         PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), analyzer, cache)
+
+
+def test_a_full_disk_fails_the_build_in_one_line_and_keeps_the_published_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from click.testing import CliRunner
+
+    import index.store
+    from cli.main import main
+
+    root = tmp_path / "index"
+    PolicyIndex.build(DEFAULT_FOLDER, root, HashEncoder(), Analyzer(tmp_path / "cache" / "jieba"),
+                      tmp_path / "cache")
+    published = IndexRoot(root).current_id()
+    corpus = CorpusFolder.working(tmp_path / "corpus")
+    notice = "如皋市关于加强养老服务的通知\n一、总体要求\n（一）加强服务。各单位要认真落实养老服务工作。\n"
+    (corpus.path / "documents" / "extra.txt").write_text(notice, encoding="utf-8")
+
+    def full(*args: object, **kwargs: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(root))
+
+    monkeypatch.setattr(index.store, "write_table", full)
+    monkeypatch.setattr("index.encoders.create_encoder", lambda spec: HashEncoder())
+    result = CliRunner().invoke(main, ["build", "--corpus", str(corpus.path), "--out", str(root),
+                                       "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no space left" in result.stderr and "published index is unchanged" in result.stderr
+    assert IndexRoot(root).current_id() == published
+    assert not [p for p in (root / "versions").iterdir() if p.name.startswith(STAGING_PREFIX)]
