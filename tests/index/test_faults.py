@@ -59,7 +59,8 @@ def test_damaged_index_parts_make_the_index_stale(built: tuple[Path, Analyzer]) 
 @pytest.mark.parametrize(("part", "content"), [("documents.json", b"[{}]"),
                                                ("provisions.sqlite", b"SQLite format 3\x00 garbage" * 50),
                                                ("vectors.npy", b"\x93NUMPY garbage")])
-def test_a_part_that_matches_its_checksum_but_cannot_be_read(tmp_path: Path, part: str, content: bytes) -> None:
+def test_a_part_that_matches_its_checksum_but_cannot_be_read(tmp_path: Path, part: str,
+                                                             content: bytes) -> None:
     analyzer = Analyzer(tmp_path / "cache" / "jieba")
     PolicyIndex.build(DEFAULT_FOLDER, tmp_path / "index", HashEncoder(), analyzer, tmp_path / "cache")
     root = tmp_path

@@ -193,7 +193,7 @@ def test_a_full_disk_fails_the_build_in_one_line_and_keeps_the_published_version
         raise OSError(errno.ENOSPC, "No space left on device", str(root))
 
     monkeypatch.setattr(index.store, "write_table", full)
-    monkeypatch.setattr("index.encoders.create_encoder", lambda spec: HashEncoder())
+    monkeypatch.setattr("index.encoders.create_encoder", lambda spec, device="cpu": HashEncoder())
     result = CliRunner().invoke(main, ["build", "--corpus", str(corpus.path), "--out", str(root),
                                        "--cache", str(tmp_path / "cache")])
     assert result.exit_code == 1 and "Traceback" not in result.output
