@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import mmap
 from pathlib import Path
 
 import faiss
@@ -77,6 +78,11 @@ class DenseIndex:
         vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
         if vectors.ndim != 2 or vectors.dtype != np.float32:
             raise ValueError(f"{VECTORS} holds {vectors.dtype} of shape {vectors.shape}, not rows of float32")
+        # Ask the kernel to read the vectors in the background: a scope's rows are then in memory
+        # before the first question about that place, without making the load wait.
+        mapping = getattr(vectors, "_mmap", None)
+        if mapping is not None and hasattr(mmap, "MADV_WILLNEED"):
+            mapping.madvise(mmap.MADV_WILLNEED)
         ann = faiss.read_index(str(folder / ANN)) if (folder / ANN).is_file() else None
         if ann is not None and (ann.ntotal != len(vectors) or nprobe <= 0):
             raise ValueError(f"{ANN} does not match {VECTORS}")

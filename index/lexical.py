@@ -47,6 +47,7 @@ class LexicalIndex:
     def build(cls, documents: list[list[str]]) -> LexicalIndex:
         """Index token lists, one per provision, in row order."""
         model = bm25s.BM25(backend=BACKEND)
+        _compiled(model)
         # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
         model.index([tokens or ["\u2205"] for tokens in documents], show_progress=False)
         return cls(model, len(documents))
@@ -57,6 +58,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         model = bm25s.BM25.load(str(folder), mmap=True, backend=BACKEND, show_progress=False)
+        _compiled(model)
         return cls(model, int(model.scores["num_docs"]))
 
     def scores(self, tokens: list[str]) -> npt.NDArray[np.float32]:
@@ -84,3 +86,10 @@ class LexicalIndex:
         found = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         order = found[np.lexsort((found, -scores[found]))][:k]
         return [(int(row), float(scores[row])) for row in order]
+
+
+def _compiled(model: bm25s.BM25) -> None:
+    """Switch the model to numba's compiled scorer. bm25s 0.3.16 means to do this itself
+    (``auto_compile``) but its check of NUMBA_DISABLE_JIT is inverted, so it never does."""
+    if BACKEND == "numba":
+        model.activate_numba_scorer()
