@@ -46,10 +46,19 @@ class LexicalIndex:
     @classmethod
     def build(cls, documents: list[list[str]]) -> LexicalIndex:
         """Index token lists, one per provision, in row order."""
+        vocabulary: dict[str, int] = {}
+        ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in tokens] for tokens in documents]
+        return cls.build_ids(ids, vocabulary)
+
+    @classmethod
+    def build_ids(cls, documents: list[list[int]], vocabulary: dict[str, int]) -> LexicalIndex:
+        """Index token-id lists, one per provision, in row order; ``vocabulary`` maps each token
+        to its id (0, 1, 2, …) and is taken over by the index."""
         model = bm25s.BM25(backend=BACKEND)
         _compiled(model)
         # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
-        model.index([tokens or ["\u2205"] for tokens in documents], show_progress=False)
+        empty = vocabulary.setdefault("\u2205", len(vocabulary))
+        model.index(([ids or [empty] for ids in documents], vocabulary), show_progress=False)
         return cls(model, len(documents))
 
     def save(self, folder: Path) -> None:

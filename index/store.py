@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +202,8 @@ class PolicyIndex:
                progress: Callable[[int, int], Callable[[int], None]] | None) -> PolicyIndex:
         corpus = folder.path
         catalog = folder.catalog()
-        parsed = _parse_all(folder, catalog, analyzer, cache / "parsed")
+        vocabulary: dict[str, int] = {}
+        parsed = _parse_all(folder, catalog, analyzer, cache / "parsed", vocabulary)
         seen: dict[str, str] = {}
         for entry in parsed:
             if entry.record.id in seen:
@@ -218,7 +219,7 @@ class PolicyIndex:
             document_rows[entry.record.id] = (row, row + len(entry.provisions))
             row += len(entry.provisions)
         provisions = [p for entry in parsed for p in entry.provisions]
-        lexical = LexicalIndex.build([tokens for entry in parsed for tokens in entry.tokens])
+        lexical = LexicalIndex.build_ids([ids for entry in parsed for ids in entry.ids], vocabulary)
         passages = [passage_text(p, documents[p.document_id]) for p in provisions]
         embeddings = EmbeddingCache(cache / "embeddings", encoder)
         missing = sum(1 for text in set(passages) if not embeddings.has(text))
@@ -389,13 +390,16 @@ def _damaged(folder: Path, manifest: dict[str, Any]) -> str | None:
 
 @dataclass(frozen=True)
 class _Parsed:
-    """One document as the index needs it: its record, provisions, outline and BM25 tokens."""
+    """One document as the index needs it: its record, provisions, outline and BM25 tokens (as
+    strings when parsed; as ids of the build's vocabulary, the strings dropped, once
+    :func:`_parse_all` has them)."""
 
     record: DocumentRecord
     provisions: list[Provision]
     outline: tuple[Heading, ...]
     tokens: list[list[str]]
     cached: bool
+    ids: list[list[int]] = field(default_factory=list)
 
 
 def _parser_fingerprint() -> str:
@@ -412,16 +416,23 @@ PARALLEL_FROM = 64  # documents to parse before worker processes repay their sta
 
 
 def _parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-               cache: Path) -> list[_Parsed]:
+               cache: Path, vocabulary: dict[str, int]) -> list[_Parsed]:
     """Every document of the corpus parsed and analysed: from the parse cache when unchanged,
-    otherwise in worker processes (one per core) when there are many to parse."""
+    otherwise in worker processes (one per core) when there are many to parse. Tokens come back
+    as ids of ``vocabulary`` (which grows): a token string per occurrence would take gigabytes
+    at a million provisions, an id taken from the vocabulary takes a pointer."""
+
+    def with_ids(entry: _Parsed) -> _Parsed:
+        ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in tokens] for tokens in entry.tokens]
+        return _Parsed(entry.record, entry.provisions, entry.outline, [], entry.cached, ids)
+
     names = folder.files()
     fresh = [name for name in names if _cache_path(folder, name, catalog, analyzer, cache) is None]
     workers = min(len(fresh) // PARALLEL_FROM, os.cpu_count() or 1)
     log.info("parsing %d documents (%d not in the parse cache%s)", len(names), len(fresh),
              f", {workers} processes" if workers > 1 else "")
     if workers <= 1:
-        return [_parse_cached(folder, name, catalog, analyzer, cache) for name in names]
+        return [with_ids(_parse_cached(folder, name, catalog, analyzer, cache)) for name in names]
     done: dict[str, _Parsed] = {}
     # spawn, not fork: a build may run on a thread of the serving process, and forking a
     # process with threads can copy a lock held by one of them.
@@ -431,11 +442,11 @@ def _parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer:
         started = time.monotonic()
         for count, (name, entry) in enumerate(zip(fresh, pool.map(_parse_in_worker, fresh, chunksize=4),
                                                   strict=True), 1):
-            done[name] = entry
+            done[name] = with_ids(entry)
             if count % max(1, len(fresh) // 10) == 0:
                 left = (time.monotonic() - started) / count * (len(fresh) - count)
                 log.info("parsed %d of %d documents (about %.0f s left)", count, len(fresh), left)
-    return [done[name] if name in done else _parse_cached(folder, name, catalog, analyzer, cache)
+    return [done[name] if name in done else with_ids(_parse_cached(folder, name, catalog, analyzer, cache))
             for name in names]
 
 
