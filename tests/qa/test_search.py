@@ -3,6 +3,8 @@ relations, coverage, verbatim hits and bad queries."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,24 @@ def test_a_scoped_search_stays_in_its_scope_and_equals_exact_search(searcher: Se
     vectors = np.asarray(index.dense.vectors)
     brute = sorted(in_scope, key=lambda row: (-float(vectors[row] @ vector), row))[:len(ranked)]
     assert ranked == brute and len(ranked) == min(50, len(in_scope))
+
+
+def test_an_index_without_vectors_answers_by_bm25_alone(tmp_path: Path) -> None:
+    from index.encoders import NoEncoder
+    from qa.service import PolicyService
+    from qa.similar import similar
+
+    PolicyIndex.build(DEFAULT_FOLDER, tmp_path / "index", NoEncoder(), Analyzer(tmp_path / "cache" / "jieba"),
+                      tmp_path / "cache")
+    service = PolicyService.open(tmp_path / "index", tmp_path / "cache")  # the encoder the manifest names
+    searcher = service.searcher
+    assert service.index.manifest["encoder"] == {"name": "none", "dimension": 0}
+    assert service.index.dense.ann is None
+    query = "托育服务用房每百户配建标准是多少"
+    hybrid = searcher.search(query, jurisdiction="如皋市", k=5)
+    bm25 = searcher.search(query, jurisdiction="如皋市", k=5, mode="bm25")
+    assert [h.provision_id for h in hybrid.hits] == [h.provision_id for h in bm25.hits]
+    assert hybrid.hits[0].provision_id == "rugao-2023:四（二）3"
+    assert all(hit.scores["dense"] is None for hit in hybrid.hits)
+    assert searcher.search(query, mode="dense").hits == ()
+    assert similar(searcher, "新建小区按每百户不少于20平方米配建普惠性托育服务用房", k=3)
