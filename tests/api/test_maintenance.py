@@ -210,7 +210,8 @@ def test_requests_in_flight_finish_on_their_version(site: tuple[TestClient, Sett
     while state.live.current is old and time.monotonic() < deadline:
         time.sleep(0.05)
     switched = len(statuses)
-    while len(statuses) < switched + 6 and time.monotonic() < deadline:  # probes of the new version
+    # Probes of the new version too, and enough in all to mean something.
+    while len(statuses) < max(switched + 6, 12) and time.monotonic() < deadline:
         time.sleep(0.05)
     stop.set()
     prober.join()
