@@ -63,13 +63,26 @@ class DenseIndex:
     # Building ------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, vectors: Vectors, folder: Path, ann_min_rows: int = ANN_MIN_ROWS) -> DenseIndex:
-        """Write ``vectors.npy`` (and ``ann.faiss`` from ``ann_min_rows`` rows) into ``folder``."""
+    def build(cls, vectors: Vectors, folder: Path, ann_min_rows: int = ANN_MIN_ROWS,
+              previous: DenseIndex | None = None) -> DenseIndex:
+        """Write ``vectors.npy`` (and ``ann.faiss`` from ``ann_min_rows`` rows) into ``folder``.
+
+        The approximate index of ``previous`` (the published version) is reused when the corpus
+        has not halved or doubled since: its lists are emptied and filled with the new vectors,
+        and its nprobe kept, so that a change to a large corpus does not train and tune again
+        (a minute at a million provisions)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(folder / VECTORS, vectors, allow_pickle=False)
         ann, nprobe = (None, 0)
         if len(vectors) >= ann_min_rows and vectors.shape[1] > 0:
-            ann, nprobe = _train_ann(vectors)
+            if previous is not None and previous.ann is not None and previous.dimension == vectors.shape[1] \
+                    and previous.size / 2 <= len(vectors) <= previous.size * 2:
+                log.info("reusing the previous version's trained approximate index")
+                ann, nprobe = faiss.clone_index(previous.ann), previous.nprobe
+                ann.reset()
+                _add(ann, vectors)
+            else:
+                ann, nprobe = _train_ann(vectors)
             faiss.write_index(ann, str(folder / ANN))
         return cls.load(folder, nprobe)
 
@@ -165,9 +178,7 @@ def _train_ann(vectors: Vectors) -> tuple[faiss.Index, int]:
     log.info("training the approximate index (%d lists on %d vectors)", nlist, len(sample))
     ann = faiss.index_factory(dimension, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
     ann.train(np.ascontiguousarray(sample))
-    for start in range(0, rows, 100_000):
-        block = np.ascontiguousarray(vectors[start:start + 100_000])
-        ann.add_with_ids(block, np.arange(start, start + len(block), dtype=np.int64))
+    _add(ann, vectors)
     # Tune nprobe against exact search, searching as DenseIndex does (with the exact re-scoring),
     # on queries made from sample rows turned away from them (cosine 0.7), as a question sits
     # away from the passage that answers it.
@@ -188,6 +199,13 @@ def _train_ann(vectors: Vectors) -> tuple[faiss.Index, int]:
     chosen = max(chosen, nlist // 16)
     log.info("approximate index: nprobe %d (recall@10 %.3f on tuning queries)", chosen, recall)
     return ann, chosen
+
+
+def _add(ann: faiss.Index, vectors: Vectors) -> None:
+    """Add every vector with its row as id, in blocks (a copy of a block, not of them all)."""
+    for start in range(0, len(vectors), 100_000):
+        block = np.ascontiguousarray(vectors[start:start + 100_000])
+        ann.add_with_ids(block, np.arange(start, start + len(block), dtype=np.int64))
 
 
 def _away(rows: Vectors, cosine: float, generator: np.random.Generator) -> Vectors:

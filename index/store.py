@@ -240,7 +240,7 @@ class PolicyIndex:
             write_table(staging / TABLE, provisions, {entry.record.id: entry.outline for entry in parsed})
             del provisions
             lexical.save(staging / "bm25")
-            dense = DenseIndex.build(vectors, staging)
+            dense = DenseIndex.build(vectors, staging, previous=_published_dense(root, encoder))
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "version": version,
@@ -362,6 +362,21 @@ class PolicyIndex:
             raise IndexMismatch(f"index parts disagree on the number of provisions: rebuild it with "
                                 f"`policy-qa build --out {folder.parent.parent}`")
         return cls(folder, manifest, documents, document_rows, provisions, lexical, dense, analyzer, encoder)
+
+
+def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:
+    """The dense index of the published version, if it was built with this encoder and reads."""
+    version = root.current_id()
+    if version is None:
+        return None
+    folder = root.versions / version
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("encoder", {}).get("name") != encoder.name:
+            return None
+        return DenseIndex.load(folder, int(manifest.get("dense", {}).get("nprobe", 0)))
+    except (OSError, ValueError, AttributeError, RuntimeError):
+        return None  # a damaged or older version: train afresh
 
 
 def _manifest_problem(manifest: object) -> str | None:

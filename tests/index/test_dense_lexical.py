@@ -106,3 +106,30 @@ def test_lexical_ranges_equal_filtering_every_row(rows: list[list[str]], ranges:
     inside = [r for s, e in ranges for r in range(s, e) if scores[r] > 0]
     expected = sorted(inside, key=lambda r: (-scores[r], r))[:k]
     assert [r for r, _ in index.search(["托育", "用房"], k, ranges)] == expected
+
+
+def test_a_rebuild_reuses_the_trained_approximate_index_until_the_corpus_doubles(tmp_path: Path) -> None:
+    import faiss
+
+    vectors = _clustered(6000)
+    first = DenseIndex.build(vectors, _folder(tmp_path, "first"), ann_min_rows=5000)
+    changed = np.vstack([vectors[:5900], _clustered(6300)[6000:]])  # 100 gone, 300 new
+    second = DenseIndex.build(changed, _folder(tmp_path, "second"), ann_min_rows=5000, previous=first)
+
+    def centroids(index: DenseIndex) -> np.ndarray:
+        quantizer = faiss.extract_index_ivf(index.ann).quantizer
+        return quantizer.reconstruct_n(0, quantizer.ntotal)
+
+    assert second.ann is not None and second.ann.ntotal == len(changed) and second.nprobe == first.nprobe
+    assert np.array_equal(centroids(first), centroids(second))  # not trained again
+    for row in (0, 3000, 6150):
+        assert second.search(changed[row], 1)[0][0] == row  # ids are the new rows
+    doubled = np.vstack([changed, _clustered(13000)[6000:]])  # more than twice as many rows
+    third = DenseIndex.build(doubled, _folder(tmp_path, "third"), ann_min_rows=5000, previous=second)
+    assert third.ann is not None and third.ann.ntotal == len(doubled)
+    assert not np.array_equal(centroids(third)[: len(centroids(second))], centroids(second))
+
+
+def _folder(root: Path, name: str) -> Path:
+    (root / name).mkdir()
+    return root / name
