@@ -442,60 +442,58 @@ def _parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer:
         return _Parsed(entry.record, entry.provisions, entry.outline, [], entry.cached, ids)
 
     names = folder.files()
-    fresh = [name for name in names if _cache_path(folder, name, catalog, analyzer, cache) is None]
+    # Each document's cache entry, named by a hash of its files: computed once per build.
+    entries = {name: _cache_entry(folder, name, catalog, analyzer, cache) for name in names}
+    fresh = [name for name in names if not entries[name].is_file()]
     workers = min(len(fresh) // PARALLEL_FROM, os.cpu_count() or 1)
     log.info("parsing %d documents (%d not in the parse cache%s)", len(names), len(fresh),
              f", {workers} processes" if workers > 1 else "")
     if workers <= 1:
-        return [with_ids(_parse_cached(folder, name, catalog, analyzer, cache)) for name in names]
+        return [with_ids(_parse_cached(folder, name, catalog, analyzer, entries[name])) for name in names]
     done: dict[str, _Parsed] = {}
     # spawn, not fork: a build may run on a thread of the serving process, and forking a
     # process with threads can copy a lock held by one of them.
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start_worker,
-                             initargs=(folder.path, analyzer.arguments, cache)) as pool:
+                             initargs=(folder.path, analyzer.arguments)) as pool:
         started = time.monotonic()
-        for count, (name, entry) in enumerate(zip(fresh, pool.map(_parse_in_worker, fresh, chunksize=4),
-                                                  strict=True), 1):
+        parsing = pool.map(_parse_in_worker, fresh, [entries[name] for name in fresh], chunksize=4)
+        for count, (name, entry) in enumerate(zip(fresh, parsing, strict=True), 1):
             done[name] = with_ids(entry)
             if count % max(1, len(fresh) // 10) == 0:
                 left = (time.monotonic() - started) / count * (len(fresh) - count)
                 log.info("parsed %d of %d documents (about %.0f s left)", count, len(fresh), left)
-    return [done[name] if name in done else with_ids(_parse_cached(folder, name, catalog, analyzer, cache))
+    return [done.get(name) or with_ids(_parse_cached(folder, name, catalog, analyzer, entries[name]))
             for name in names]
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(corpus: Path, analyzer: tuple[Path, Path, Path, Path], cache: Path) -> None:
+def _start_worker(corpus: Path, analyzer: tuple[Path, Path, Path, Path]) -> None:
     folder = CorpusFolder(corpus)
-    _WORKER.update(folder=folder, catalog=folder.catalog(), analyzer=Analyzer(*analyzer), cache=cache)
+    _WORKER.update(folder=folder, catalog=folder.catalog(), analyzer=Analyzer(*analyzer))
 
 
-def _parse_in_worker(name: str) -> _Parsed:
-    return _parse_cached(_WORKER["folder"], name, _WORKER["catalog"], _WORKER["analyzer"], _WORKER["cache"])
+def _parse_in_worker(name: str, entry: Path) -> _Parsed:
+    return _parse_cached(_WORKER["folder"], name, _WORKER["catalog"], _WORKER["analyzer"], entry)
 
 
-def _cache_key(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer) -> str:
+def _cache_entry(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
+                 cache: Path) -> Path:
+    """Where the parse cache keeps a document: named by everything its parse depends on (its
+    files, catalog entry, the parser's code and the analyzer)."""
     entry = catalog.get(name)
-    return hashlib.sha256("\0".join([
+    key = hashlib.sha256("\0".join([
         _PARSER, analyzer.fingerprint, folder.content_key(name), name,
         json.dumps([entry.id, {k: str(v) for k, v in entry.values.items()}] if entry else None),
     ]).encode()).hexdigest()
-
-
-def _cache_path(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-                cache: Path) -> Path | None:
-    """The parse cache's entry for a document, if it has one."""
-    path = cache / f"{_cache_key(folder, name, catalog, analyzer)}.json"
-    return path if path.is_file() else None
+    return cache / f"{key}.json"
 
 
 def _parse_cached(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-                  cache: Path) -> _Parsed:
-    """A document parsed and analysed, from the parse cache when nothing it depends on changed."""
-    path = cache / f"{_cache_key(folder, name, catalog, analyzer)}.json"
+                  path: Path) -> _Parsed:
+    """A document parsed and analysed, from its parse cache entry ``path`` when there is one."""
     if path.is_file():
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
@@ -507,7 +505,7 @@ def _parse_cached(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEnt
     document = folder.load(name, catalog)
     record = _record(folder, name, document)
     tokens = [lexical_tokens(analyzer, p, record) for p in document.provisions]
-    cache.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps({"record": record.to_json(),
                                    "provisions": [p.to_json() for p in document.provisions],
                                    "outline": [h.to_json() for h in document.headings], "tokens": tokens},

@@ -147,3 +147,19 @@ def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Ana
         PolicyIndex.build(DEFAULT_FOLDER, target, Broken(), analyzer, tmp_path / "cache")
     assert PolicyIndex.load(target, HashEncoder(), analyzer).manifest["counts"]["provisions"] == 502  # type: ignore[index]
     assert PolicyIndex.load(target, HashEncoder(), analyzer).rows_of(["江苏省"])
+
+
+def test_parsing_in_worker_processes_gives_the_same_index(
+        built: tuple[PolicyIndex, Path, Analyzer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import store
+
+    serial, _, _ = built
+    monkeypatch.setattr(store, "PARALLEL_FROM", 1)  # five documents: two worker processes
+    analyzer = Analyzer(tmp_path / "cache" / "jieba")
+    parallel = PolicyIndex.build(DEFAULT_FOLDER, tmp_path / "index", HashEncoder(), analyzer,
+                                 tmp_path / "cache")
+    assert parallel.manifest["counts"]["parsed"] == 5  # type: ignore[index]
+    assert list(parallel.provisions) == list(serial.provisions)
+    assert parallel.document_rows == serial.document_rows
+    tokens = analyzer.tokens("每百户托育服务用房")
+    assert parallel.lexical.search(tokens, 10) == serial.lexical.search(tokens, 10)
