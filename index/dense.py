@@ -84,17 +84,19 @@ class DenseIndex:
             else:
                 ann, nprobe = _train_ann(vectors)
             faiss.write_index(ann, str(folder / ANN))
-        return cls.load(folder, nprobe)
+        return cls(vectors, ann, nprobe)
 
     @classmethod
-    def load(cls, folder: Path, nprobe: int = 0) -> DenseIndex:
+    def load(cls, folder: Path, nprobe: int = 0, read_ahead: bool = True) -> DenseIndex:
+        """The dense index of a version folder; ``read_ahead`` asks the kernel to read the vectors
+        in the background, so that a scope's rows are in memory before the first question about
+        that place, without making the load wait (a build that wants only the approximate index
+        of the published version does not ask)."""
         vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
         if vectors.ndim != 2 or vectors.dtype != np.float32:
             raise ValueError(f"{VECTORS} holds {vectors.dtype} of shape {vectors.shape}, not rows of float32")
-        # Ask the kernel to read the vectors in the background: a scope's rows are then in memory
-        # before the first question about that place, without making the load wait.
         mapping = getattr(vectors, "_mmap", None)
-        if mapping is not None and hasattr(mmap, "MADV_WILLNEED"):
+        if read_ahead and mapping is not None and hasattr(mmap, "MADV_WILLNEED"):
             mapping.madvise(mmap.MADV_WILLNEED)
         ann = faiss.read_index(str(folder / ANN)) if (folder / ANN).is_file() else None
         if ann is not None and (ann.ntotal != len(vectors) or nprobe <= 0):

@@ -374,7 +374,7 @@ def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("encoder", {}).get("name") != encoder.name:
             return None
-        return DenseIndex.load(folder, int(manifest.get("dense", {}).get("nprobe", 0)))
+        return DenseIndex.load(folder, int(manifest.get("dense", {}).get("nprobe", 0)), read_ahead=False)
     except (OSError, ValueError, AttributeError, RuntimeError):
         return None  # a damaged or older version: train afresh
 
