@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.gazetteer import NATIONAL, Gazetteer, Place
-from index.places import PlacePath, Ranges, complement, merge, subtract
+from index.places import PlacePath, Ranges, complement, merge, place_path, subtract
 from index.store import DocumentRecord, PolicyIndex
 from qa.answers import extract
 from qa.errors import BadQuery, UnknownJurisdiction
@@ -41,7 +41,6 @@ _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;\n]*")
 # What marks a sentence as the one that asks (Chinese interrogatives, question marks, English wh-words).
 _ASKING = re.compile(r"[？?]|请问|多少|几[个岁年月天项类种]|什么|怎么|怎样|如何|哪|是否|能否|可否|有没有|吗|"
                      r"\b(?:what|how|which|who|when|where|why|is|are|can|does|do)\b", re.IGNORECASE)
-GROUPS = ("exact", "ancestor", "descendant", "other")
 
 
 @dataclass(frozen=True)
@@ -234,8 +233,8 @@ class Searcher:
                                                         ("other", rest)) if rows]
 
     def _path(self, place: Place) -> PlacePath:
-        """A place's path from 全国 down, as the index lays out rows (:func:`index.places.place_path`)."""
-        return tuple(p.name for p in reversed(self.gazetteer.scope(place)))
+        """A place's path from 全国 down, as the index lays out rows."""
+        return place_path(place.name, [p.name for p in self.gazetteer.ancestors(place)])
 
     # Retrieval and fusion ---------------------------------------------------------------------
 
