@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -50,6 +51,23 @@ def _serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def _portal(folder: Path, port: int, api_base: str) -> Iterator[str]:
+    """A portal page of its own origin that embeds the chat bubble served at ``api_base``; its URL."""
+    (folder / "index.html").write_text(
+        "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><h1>某市政府门户</h1>"
+        f'<script src="{api_base}/static/widget.js" data-jurisdiction="如皋市" defer></script>'
+        "</body></html>", encoding="utf-8")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    portal = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=portal.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}/index.html"
+    finally:
+        portal.shutdown()
+        portal.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -128,16 +146,9 @@ def test_widget_on_a_portal_of_another_origin(browser, service: PolicyService, t
     portal_origin = f"http://127.0.0.1:{portal_port}"
     for allowed, expect_answer in ((portal_origin, True), ("https://elsewhere.example.gov.cn", False)):
         for api_base in _serve(make_app(service, cors_origins=[allowed])):
-            (tmp_path / "index.html").write_text(
-                "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><h1>某市政府门户</h1>"
-                f'<script src="{api_base}/static/widget.js" data-jurisdiction="如皋市" defer></script>'
-                "</body></html>", encoding="utf-8")
-            handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-            portal = http.server.ThreadingHTTPServer(("127.0.0.1", portal_port), handler)
-            threading.Thread(target=portal.serve_forever, daemon=True).start()
-            try:
+            with _portal(tmp_path, portal_port, api_base) as portal_page:
                 page = browser.new_page()
-                page.goto(portal_origin + "/index.html")
+                page.goto(portal_page)
                 page.click("#policy-qa-widget >> .bubble")
                 page.fill("#policy-qa-widget >> input", "托育服务用房每百户配建标准是多少")
                 page.click("#policy-qa-widget >> .send")
@@ -151,9 +162,6 @@ def test_widget_on_a_portal_of_another_origin(browser, service: PolicyService, t
                     page.screenshot(path=str(SCREENSHOTS / "widget.png"))
                 else:
                     assert text.startswith("暂时无法回答")  # the browser enforced CORS
-            finally:
-                portal.shutdown()
-                portal.server_close()
 
 
 def test_documents_view_uploads_and_removes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -220,17 +228,10 @@ def test_the_chat_bubble_holds_a_long_conversation(browser, service: PolicyServi
             sent.append(len(json.loads(request.post_data)["messages"]))
 
     for api_base in _serve(make_app(service, cors_origins=[portal_origin])):
-        (tmp_path / "index.html").write_text(
-            "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><h1>某市政府门户</h1>"
-            f'<script src="{api_base}/static/widget.js" data-jurisdiction="如皋市" defer></script>'
-            "</body></html>", encoding="utf-8")
-        handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-        portal = http.server.ThreadingHTTPServer(("127.0.0.1", portal_port), handler)
-        threading.Thread(target=portal.serve_forever, daemon=True).start()
-        try:
+        with _portal(tmp_path, portal_port, api_base) as portal_page:
             page = browser.new_page()
             page.on("request", record)
-            page.goto(portal_origin + "/index.html")
+            page.goto(portal_page)
             page.click("#policy-qa-widget >> .bubble")
             questions = ["托育服务用房每百户配建标准是多少", "养老服务用房每百户配建标准是多少",
                          "每千人口托位数目标是多少"]
@@ -246,6 +247,3 @@ def test_the_chat_bubble_holds_a_long_conversation(browser, service: PolicyServi
                 reply = page.locator("#policy-qa-widget >> .assistant").last.inner_text()
                 assert "来源：" in reply and not reply.startswith("暂时无法回答"), (turn, reply)
             assert len(sent) == 30 and max(sent) <= 8  # a bounded window, however long it runs
-        finally:
-            portal.shutdown()
-            portal.server_close()
