@@ -11,23 +11,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.api.test_live_server import Server, small_corpus
+from tests.api.test_live_server import Server, serving_small_corpus
 
 SLOW = 1100  # more than the 1,024 open files a service starts with by default
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    site = Server(tmp_path_factory.mktemp("conn"), tmp_path_factory.mktemp("conn-cache"),
-                  env={"POLICY_QA_HEADER_TIMEOUT_SECONDS": "3", "POLICY_QA_BODY_TIMEOUT_SECONDS": "3",
-                       "POLICY_QA_SEARCH_CONCURRENCY": "1"},
-                  open_files=1024)
-    small_corpus(site)
-    site.start()
-    try:
+    deadlines = {"POLICY_QA_HEADER_TIMEOUT_SECONDS": "3", "POLICY_QA_BODY_TIMEOUT_SECONDS": "3",
+                 "POLICY_QA_SEARCH_CONCURRENCY": "1"}
+    with serving_small_corpus(tmp_path_factory, "conn", deadlines, open_files=1024) as site:
         yield site
-    finally:
-        site.stop()
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,15 +91,24 @@ def small_corpus(site: Server) -> None:
     shutil.copy(DEFAULT_FOLDER / "documents" / "jiangsu-2021-yanglao-tuoyu.txt", site.corpus / "documents")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    site = Server(tmp_path_factory.mktemp("live"), tmp_path_factory.mktemp("live-cache"))
+@contextmanager
+def serving_small_corpus(tmp_path_factory: pytest.TempPathFactory, name: str,
+                         env: dict[str, str] | None = None,
+                         open_files: int | None = None) -> Iterator[Server]:
+    """A real server on :func:`small_corpus`, stopped when the block ends."""
+    site = Server(tmp_path_factory.mktemp(name), tmp_path_factory.mktemp(f"{name}-cache"), env, open_files)
     small_corpus(site)
     site.start()
     try:
         yield site
     finally:
         site.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving_small_corpus(tmp_path_factory, "live") as site:
+        yield site
 
 
 class Load:
