@@ -23,26 +23,24 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import shutil
-import time
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import corpus as corpus_package
-from corpus import CatalogEntry, CorpusError, CorpusFolder, Document, Heading, Kind, Provision
-from corpus.folder import atomic_write
+import numpy as np
+import numpy.typing as npt
+
+from corpus import CorpusError, CorpusFolder, Heading, Kind, Provision
 from index.analysis import Analyzer
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.lexical import LexicalIndex
-from index.places import PlacePath, PlaceRows, Ranges, merge, place_path
+from index.parsing import parse_all
+from index.places import PlacePath, PlaceRows, Ranges, complement, merge, place_path, subtract
+from index.records import DocumentRecord, passage_text
 from index.table import FILE as TABLE
 from index.table import ProvisionTable, write_table
 from index.versions import IndexRoot, new_version_id, resolve
@@ -57,70 +55,15 @@ WHOLE_HASH_BYTES = 64 << 20  # files up to this size are hashed whole at load; l
 SAMPLE_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class DocumentRecord:
-    """What a search hit says about the document it comes from."""
-
-    id: str
-    file: str  # the original, relative to the corpus folder: documents/…
-    rendition: str  # the text the offsets index, relative to the corpus folder
-    title: str
-    number: str | None
-    issuers: tuple[str, ...]
-    jurisdiction: str
-    level: str
-    parents: tuple[str, ...]
-    published: str | None
-    written: str | None = None
-    effective: str | None = None
-    expires: str | None = None
-    format: str = "text"
-
-    @property
-    def issuer(self) -> str | None:
-        return self.issuers[0] if self.issuers else None
-
-    def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "file": self.file, "rendition": self.rendition, "title": self.title,
-                "number": self.number, "issuer": self.issuer, "issuers": list(self.issuers),
-                "jurisdiction": self.jurisdiction, "level": self.level, "parents": list(self.parents),
-                "published": self.published, "written": self.written, "effective": self.effective,
-                "expires": self.expires, "format": self.format}
-
-    def summary(self) -> dict[str, object]:
-        """The fields a search hit carries."""
-        return {"id": self.id, "title": self.title, "number": self.number, "issuer": self.issuer,
-                "issuers": list(self.issuers), "jurisdiction": self.jurisdiction, "level": self.level,
-                "published": self.published, "effective": self.effective, "expires": self.expires,
-                "format": self.format}
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> DocumentRecord:
-        return cls(raw["id"], raw["file"], raw["rendition"], raw["title"], raw["number"],
-                   tuple(raw["issuers"]), raw["jurisdiction"], raw["level"], tuple(raw["parents"]),
-                   raw["published"], raw.get("written"), raw.get("effective"), raw.get("expires"),
-                   raw.get("format", "text"))
-
-
 def corpus_hash(corpus: Path) -> str:
     """Changes whenever the corpus folder does (see :meth:`CorpusFolder.hash`)."""
     return CorpusFolder(corpus).hash()
 
 
-def lexical_tokens(analyzer: Analyzer, provision: Provision, document: DocumentRecord) -> list[str]:
-    """A provision's text, then its heading path and document title as context."""
-    return (analyzer.tokens(provision.text) + analyzer.tokens(" ".join(provision.path))
-            + analyzer.tokens(document.title))
-
-
-def passage_text(provision: Provision, document: DocumentRecord) -> str:
-    """What the dense encoder reads: the provision with its document title and nearest heading."""
-    heading = provision.path[-1] if provision.path else ""
-    return f"{document.title} {heading} {provision.text}".strip()
-
-
 class PolicyIndex:
-    """Provisions with their lexical and dense indexes, keyed by row."""
+    """Provisions with their lexical and dense indexes, keyed by row: the local search backend."""
+
+    name = "local"
 
     def __init__(self, folder: Path, manifest: dict[str, object], documents: dict[str, DocumentRecord],
                  document_rows: dict[str, tuple[int, int]], provisions: ProvisionTable,
@@ -147,12 +90,47 @@ class PolicyIndex:
     def path_of(document: DocumentRecord) -> PlacePath:
         return place_path(document.jurisdiction, document.parents)
 
-    def rows_of(self, names: list[str]) -> Ranges:
+    # The search backend (index.backend.SearchBackend): scopes are ranges of rows ----------
+
+    def groups(self, paths: Sequence[PlacePath]) -> list[tuple[str, Ranges]]:
+        """The asked places with their ancestors, then the places inside them, then the rest:
+        each a few ranges of rows (:mod:`index.places`), empty groups left out."""
+        places = self.places
+        in_scope = merge(r for path in paths for depth in range(1, len(path) + 1)
+                         for r in places.own(path[:depth]))
+        below = subtract(merge(r for path in paths for r in places.subtree(path)), in_scope)
+        rest = complement(merge((*in_scope, *below)), len(self.provisions))
+        return [(relation, rows) for relation, rows in (("scope", in_scope), ("descendant", below),
+                                                        ("other", rest)) if rows]
+
+    def own(self, names: Sequence[str]) -> Ranges | None:
         """The rows of provisions whose document belongs to one of the places ``names``."""
         return merge(r for name in names for path in self._paths_by_name.get(name, ())
-                     for r in self.places.own(path))
+                     for r in self.places.own(path)) or None
 
-    def row_of(self, provision_id: str) -> int | None:
+    def outside(self, names: Sequence[str]) -> Ranges | None:
+        return complement(self.own(names) or (), len(self.provisions)) or None
+
+    def lexical_prepare(self, tokens: list[str]) -> npt.NDArray[np.float32] | None:
+        """The query's BM25 score of every row, computed once for all its scope groups."""
+        return self.lexical.scores(tokens) if tokens else None
+
+    def lexical_search(self, tokens: list[str], k: int, scope: Ranges | None,
+                       prepared: object = None) -> list[tuple[int, float]]:
+        scores = prepared if isinstance(prepared, np.ndarray) else None
+        return self.lexical.search(tokens, k, scope, scores)
+
+    def dense_search(self, vector: npt.NDArray[np.float32], k: int, scope: Ranges | None
+                     ) -> list[tuple[int, float]]:
+        return self.dense.search(vector, k, scope)
+
+    def idf(self, token: str) -> float:
+        return self.lexical.idf(token)
+
+    def coverage(self, tokens: list[str]) -> float:
+        return self.lexical.coverage(tokens)
+
+    def key_of(self, provision_id: str) -> int | None:
         return self.provisions.row_of(provision_id)
 
     def provisions_of(self, document_id: str) -> list[Provision]:
@@ -203,7 +181,7 @@ class PolicyIndex:
         corpus = folder.path
         catalog = folder.catalog()
         vocabulary: dict[str, int] = {}
-        parsed = _parse_all(folder, catalog, analyzer, cache / "parsed", vocabulary)
+        parsed = parse_all(folder, catalog, analyzer, cache / "parsed", vocabulary)
         seen: dict[str, str] = {}
         for entry in parsed:
             if entry.record.id in seen:
@@ -401,131 +379,6 @@ def _damaged(folder: Path, manifest: dict[str, Any]) -> str | None:
         return None
     differing = {name for name in expected if expected[name] != actual.get(name)}
     return ", ".join(sorted(set(expected) ^ set(actual) | differing)) or "unknown"
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """One document as the index needs it: its record, provisions, outline and BM25 tokens (as
-    strings when parsed; as ids of the build's vocabulary, the strings dropped, once
-    :func:`_parse_all` has them)."""
-
-    record: DocumentRecord
-    provisions: list[Provision]
-    outline: tuple[Heading, ...]
-    tokens: list[list[str]]
-    cached: bool
-    ids: list[list[int]] = field(default_factory=list)
-
-
-def _parser_fingerprint() -> str:
-    """Changes whenever the code that reads documents does: the corpus package's sources."""
-    digest = hashlib.sha256()
-    package = Path(corpus_package.__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
-_PARSER = _parser_fingerprint()
-PARALLEL_FROM = 64  # documents to parse before worker processes repay their start (~2 s each)
-
-
-def _parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-               cache: Path, vocabulary: dict[str, int]) -> list[_Parsed]:
-    """Every document of the corpus parsed and analysed: from the parse cache when unchanged,
-    otherwise in worker processes (one per core) when there are many to parse. Tokens come back
-    as ids of ``vocabulary`` (which grows): a token string per occurrence would take gigabytes
-    at a million provisions, an id taken from the vocabulary takes a pointer."""
-
-    def with_ids(entry: _Parsed) -> _Parsed:
-        ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in tokens] for tokens in entry.tokens]
-        return _Parsed(entry.record, entry.provisions, entry.outline, [], entry.cached, ids)
-
-    names = folder.files()
-    # Each document's cache entry, named by a hash of its files: computed once per build.
-    entries = {name: _cache_entry(folder, name, catalog, analyzer, cache) for name in names}
-    fresh = [name for name in names if not entries[name].is_file()]
-    workers = min(len(fresh) // PARALLEL_FROM, os.cpu_count() or 1)
-    log.info("parsing %d documents (%d not in the parse cache%s)", len(names), len(fresh),
-             f", {workers} processes" if workers > 1 else "")
-    if workers <= 1:
-        return [with_ids(_parse_cached(folder, name, catalog, analyzer, entries[name])) for name in names]
-    done: dict[str, _Parsed] = {}
-    # spawn, not fork: a build may run on a thread of the serving process, and forking a
-    # process with threads can copy a lock held by one of them.
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start_worker,
-                             initargs=(folder.path, analyzer.arguments)) as pool:
-        started = time.monotonic()
-        parsing = pool.map(_parse_in_worker, fresh, [entries[name] for name in fresh], chunksize=4)
-        for count, (name, entry) in enumerate(zip(fresh, parsing, strict=True), 1):
-            done[name] = with_ids(entry)
-            if count % max(1, len(fresh) // 10) == 0:
-                left = (time.monotonic() - started) / count * (len(fresh) - count)
-                log.info("parsed %d of %d documents (about %.0f s left)", count, len(fresh), left)
-    return [done.get(name) or with_ids(_parse_cached(folder, name, catalog, analyzer, entries[name]))
-            for name in names]
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(corpus: Path, analyzer: tuple[Path, Path, Path, Path]) -> None:
-    folder = CorpusFolder(corpus)
-    _WORKER.update(folder=folder, catalog=folder.catalog(), analyzer=Analyzer(*analyzer))
-
-
-def _parse_in_worker(name: str, entry: Path) -> _Parsed:
-    return _parse_cached(_WORKER["folder"], name, _WORKER["catalog"], _WORKER["analyzer"], entry)
-
-
-def _cache_entry(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-                 cache: Path) -> Path:
-    """Where the parse cache keeps a document: named by everything its parse depends on (its
-    files, catalog entry, the parser's code and the analyzer)."""
-    entry = catalog.get(name)
-    key = hashlib.sha256("\0".join([
-        _PARSER, analyzer.fingerprint, folder.content_key(name), name,
-        json.dumps([entry.id, {k: str(v) for k, v in entry.values.items()}] if entry else None),
-    ]).encode()).hexdigest()
-    return cache / f"{key}.json"
-
-
-def _parse_cached(folder: CorpusFolder, name: str, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-                  path: Path) -> _Parsed:
-    """A document parsed and analysed, from its parse cache entry ``path`` when there is one."""
-    if path.is_file():
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return _Parsed(DocumentRecord.from_json(raw["record"]),
-                           [Provision.from_json(p) for p in raw["provisions"]],
-                           tuple(Heading.from_json(h) for h in raw["outline"]), raw["tokens"], True)
-        except (OSError, ValueError, KeyError, TypeError):
-            path.unlink(missing_ok=True)  # a damaged entry is parsed again
-    document = folder.load(name, catalog)
-    record = _record(folder, name, document)
-    tokens = [lexical_tokens(analyzer, p, record) for p in document.provisions]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, json.dumps({"record": record.to_json(),
-                                   "provisions": [p.to_json() for p in document.provisions],
-                                   "outline": [h.to_json() for h in document.headings], "tokens": tokens},
-                                  ensure_ascii=False).encode("utf-8"))
-    return _Parsed(record, list(document.provisions), document.headings, tokens, False)
-
-
-def _record(folder: CorpusFolder, name: str, document: Document) -> DocumentRecord:
-    meta = document.meta
-    if not meta.jurisdiction or not meta.level:
-        raise CorpusError(f"{name}: cannot tell which place it belongs to; add `jurisdiction = \"…\"` for it "
-                          f"in {folder.path / 'catalog.toml'} or re-add it with --jurisdiction")
-
-    def day(value: dt.date | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return DocumentRecord(document.id, f"documents/{name}", folder.rendition_file(name),
-                          meta.title or name, meta.number, meta.issuers, meta.jurisdiction, meta.level,
-                          meta.parents, day(meta.published), day(meta.written), day(meta.effective),
-                          day(meta.expires), meta.format)
 
 
 def _checksums(folder: Path) -> dict[str, str]:

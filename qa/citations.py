@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from corpus import Provision
-from index.store import DocumentRecord, PolicyIndex
+from index.backend import SearchBackend
+from index.records import DocumentRecord
 from qa.results import citation
 
 
@@ -47,7 +48,7 @@ def normalise_label(label: str) -> str:
     return re.sub(r"\s+", "", text).strip("，,。.、：:")
 
 
-def resolve(index: PolicyIndex, reference: str) -> Resolution:
+def resolve(index: SearchBackend, reference: str) -> Resolution:
     """Find the provisions a citation points at.
 
     Raises:
@@ -85,7 +86,7 @@ def _continues(full: str, prefix: str) -> bool:
                 or (previous in numerals and following in numerals))
 
 
-def _document(index: PolicyIndex, reference: str) -> tuple[DocumentRecord, str]:
+def _document(index: SearchBackend, reference: str) -> tuple[DocumentRecord, str]:
     compact = normalise_label(reference)
     best: tuple[int, DocumentRecord, str] | None = None
     for document in index.documents.values():

@@ -66,7 +66,7 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
             # A national library holds thousands of places: compare those whose provisions the
             # whole corpus ranks highest for the question, not every one.
             ranked = searcher.rank(tokens, vector, None)
-            names = list(dict.fromkeys(index.document_of(index.provisions[c.row]).jurisdiction
+            names = list(dict.fromkeys(index.document_of(index.provisions[c.key]).jurisdiction
                                        for c in ranked))[:MAX_PLACES]
         # The country and provinces first, then cities, then counties: the order of a drafting
         # office's comparison table, whatever order the documents were added in.
@@ -74,17 +74,17 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
         names = sorted(names, key=lambda name: (order.get(levels[name], 4), name))
     results = []
     for name in names:
-        rows = index.rows_of([name])
-        if not rows:
+        scope = index.own([name])
+        if scope is None:
             results.append(Comparison(name, levels.get(name), False, None, 0.0,
                                       "语料中没有该地区的文件"))
             continue
-        ranked = searcher.rank(tokens, vector, rows)
+        ranked = searcher.rank(tokens, vector, scope)
         if not ranked:
             results.append(Comparison(name, levels[name], True, None, 0.0, "没有相关条款"))
             continue
         best = ranked[0]
-        relevance = searcher.relevance(tokens, best.row)
+        relevance = searcher.relevance(tokens, best.key)
         if relevance < RELEVANT:
             results.append(Comparison(name, levels[name], True, None, relevance,
                                       "该地区文件中没有与问题相符的条款"))

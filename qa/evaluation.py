@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -119,7 +119,7 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-def resolve(questions: Sequence[Question], provisions: Sequence[Provision],
+def resolve(questions: Sequence[Question], provisions: Iterable[Provision],
             sources: Mapping[str, str]) -> list[Question]:
     """Questions whose expectations name a file and a label, with provision ids instead.
 

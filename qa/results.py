@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.store import DocumentRecord
+from index.records import DocumentRecord
 from qa.figures import Figure
 
 

@@ -2,8 +2,9 @@
 
 For a query we detect the places it names (or take the ``jurisdiction`` argument), build the
 scope — each place with its ancestors — and rank that scope's provisions first: the lexical
-and dense retrievers search inside the scope (FAISS through an ID selector), and only then the
-rest of the corpus. Every hit says how its document relates to the asked place, and the result
+and dense retrievers search inside the scope (the backend restricts its own search to it:
+ranges of rows locally, conditions inside the engine's scans in seekdb), and only then the rest
+of the corpus. Every hit says how its document relates to the asked place, and the result
 says whether the place is covered at all, so that one city's rule is never shown as another's.
 """
 
@@ -18,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.gazetteer import NATIONAL, Gazetteer, Place
-from index.places import PlacePath, Ranges, complement, merge, place_path, subtract
-from index.store import DocumentRecord, PolicyIndex
+from index.backend import Scope, SearchBackend
+from index.places import PlacePath, place_path
+from index.records import DocumentRecord
 from qa.answers import extract
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
@@ -62,9 +64,10 @@ class Ranking:
 
 @dataclass
 class Candidate:
-    """A provision row on its way to becoming a hit, with what each retriever thought of it."""
+    """A provision (by its backend key) on its way to becoming a hit, with what each retriever
+    thought of it."""
 
-    row: int
+    key: int
     fused: float = 0.0
     bm25: RetrieverScore | None = None
     dense: RetrieverScore | None = None
@@ -89,9 +92,9 @@ def clean_query(query: str, limit: int = MAX_QUERY_CHARS, what: str = "query") -
 
 
 class Searcher:
-    """Answers queries from a loaded :class:`PolicyIndex`."""
+    """Answers queries from a loaded index, local or in an engine (:class:`SearchBackend`)."""
 
-    def __init__(self, index: PolicyIndex, gazetteer: Gazetteer, ranking: Ranking | None = None) -> None:
+    def __init__(self, index: SearchBackend, gazetteer: Gazetteer, ranking: Ranking | None = None) -> None:
         self.index = index
         self.gazetteer = gazetteer
         self.ranking = ranking or Ranking()
@@ -126,12 +129,12 @@ class Searcher:
         if len(query) <= limit:
             return query
         sentences = [m.group() for m in _SENTENCE.finditer(query)]
-        lexical = self.index.lexical
+        index = self.index
 
         def weight(sentence: str) -> float:
-            terms = self.index.analyzer.terms
-            known = {t for t in self.index.analyzer.tokens(sentence) if t in terms and lexical.coverage([t])}
-            return float(sum(lexical.idf(token) for token in known) / max(8, len(sentence)) ** 0.5)
+            terms = index.analyzer.terms
+            known = {t for t in index.analyzer.tokens(sentence) if t in terms and index.coverage([t])}
+            return float(sum(index.idf(token) for token in known) / max(8, len(sentence)) ** 0.5)
 
         def priority(number: int) -> tuple[bool, float]:
             sentence = sentences[number]
@@ -171,11 +174,11 @@ class Searcher:
         ranked: list[tuple[str | None, Candidate]] = []
         seen: set[int] = set()
         kept: list[tuple[str | None, Candidate]] = []
-        scores = self.index.lexical.scores(tokens) if mode != "dense" and tokens else None
-        for relation, rows in self._groups_of(tuple(asked)):
-            for candidate in self._retrieve(tokens, vector, rows, mode, seen, scores):
+        prepared = self.index.lexical_prepare(tokens) if mode != "dense" and tokens else None
+        for relation, scope in self._groups_of(tuple(asked)):
+            for candidate in self._retrieve(tokens, vector, scope, mode, seen, prepared):
                 ranked.append((relation, candidate))
-                seen.add(candidate.row)
+                seen.add(candidate.key)
             # Groups rank in order: once k hits are kept, later groups cannot enter the top k.
             kept = self._deduplicate(ranked, k)
             if len(kept) >= k:
@@ -218,44 +221,37 @@ class Searcher:
             return "descendant"
         return "other"
 
-    def _groups(self, asked: tuple[Place, ...]) -> list[tuple[str | None, Ranges | None]]:
-        """Row groups in the order they rank: the asked scope (the places and their ancestors),
-        then their descendants, then the rest; each a few ranges of rows (:mod:`index.places`)."""
+    def _groups(self, asked: tuple[Place, ...]) -> list[tuple[str | None, Scope | None]]:
+        """Groups of provisions in the order they rank: the asked scope (the places and their
+        ancestors), then their descendants, then the rest, as the backend scopes them."""
         if not asked:
             return [(None, None)]
-        places = self.index.places
-        paths = [self._path(place) for place in asked]
-        in_scope = merge(r for path in paths for depth in range(1, len(path) + 1)
-                         for r in places.own(path[:depth]))
-        below = subtract(merge(r for path in paths for r in places.subtree(path)), in_scope)
-        rest = complement(merge((*in_scope, *below)), len(self.index.provisions))
-        return [(relation, rows) for relation, rows in (("scope", in_scope), ("descendant", below),
-                                                        ("other", rest)) if rows]
+        return list(self.index.groups([self._path(place) for place in asked]))
 
     def _path(self, place: Place) -> PlacePath:
-        """A place's path from 全国 down, as the index lays out rows."""
+        """A place's path from 全国 down, as the backends scope by it."""
         return place_path(place.name, [p.name for p in self.gazetteer.ancestors(place)])
 
     # Retrieval and fusion ---------------------------------------------------------------------
 
-    def _retrieve(self, tokens: list[str], vector: np.ndarray | None, rows: Ranges | None,
-                  mode: str, seen: set[int], scores: np.ndarray | None = None) -> list[Candidate]:
+    def _retrieve(self, tokens: list[str], vector: np.ndarray | None, scope: Scope | None,
+                  mode: str, seen: set[int], prepared: object = None) -> list[Candidate]:
         candidates: dict[int, Candidate] = {}
         if mode in ("hybrid", "bm25") and tokens:
-            found = self.index.lexical.search(tokens, CANDIDATES, rows, scores)
-            for rank, (row, score) in enumerate(found, 1):
-                candidates.setdefault(row, Candidate(row)).bm25 = RetrieverScore(score, rank)
+            found = self.index.lexical_search(tokens, CANDIDATES, scope, prepared)
+            for rank, (key, score) in enumerate(found, 1):
+                candidates.setdefault(key, Candidate(key)).bm25 = RetrieverScore(score, rank)
         if mode in ("hybrid", "dense") and vector is not None:
-            for rank, (row, score) in enumerate(self.index.dense.search(vector, CANDIDATES, rows), 1):
-                candidates.setdefault(row, Candidate(row)).dense = RetrieverScore(score, rank)
-        fresh = [c for c in candidates.values() if c.row not in seen]
+            for rank, (key, score) in enumerate(self.index.dense_search(vector, CANDIDATES, scope), 1):
+                candidates.setdefault(key, Candidate(key)).dense = RetrieverScore(score, rank)
+        fresh = [c for c in candidates.values() if c.key not in seen]
         self._fuse(fresh, tokens)
-        return sorted(fresh, key=lambda c: (-c.fused, c.row))
+        return sorted(fresh, key=lambda c: (-c.fused, c.key))
 
     def _fuse(self, candidates: list[Candidate], tokens: list[str]) -> None:
         ranking = self.ranking
         # BM25 only speaks for the part of the query its vocabulary knows (little of an English one).
-        bm25_weight = ranking.bm25_weight * self.index.lexical.coverage(tokens)
+        bm25_weight = ranking.bm25_weight * self.index.coverage(tokens)
         if ranking.method == "convex":
             for name, weight in (("bm25", bm25_weight), ("dense", ranking.dense_weight)):
                 scores = [getattr(c, name).score for c in candidates if getattr(c, name)]
@@ -274,7 +270,7 @@ class Searcher:
             keys = self._key_terms(tokens)
             if keys:
                 for candidate in candidates:
-                    text = self.index.analyzer.normalise(self.index.provisions[candidate.row].text)
+                    text = self.index.analyzer.normalise(self.index.provisions[candidate.key].text)
                     share = sum(1 for key in keys if key in text) / len(keys)
                     candidate.fused *= 1.0 + ranking.verbatim_boost * share
 
@@ -290,7 +286,7 @@ class Searcher:
         kept: list[tuple[str | None, Candidate]] = []
         shapes: list[frozenset[str]] = []
         for relation, candidate in ranked:
-            shape = self._shape(candidate.row)
+            shape = self._shape(candidate.key)
             if any(_jaccard(shape, other) > 0.9 for other in shapes):
                 continue
             kept.append((relation, candidate))
@@ -299,40 +295,40 @@ class Searcher:
                 break
         return kept
 
-    def _shape(self, row: int) -> frozenset[str]:
-        if row not in self._shapes:
-            self._shapes[row] = _bigrams(self.index.provisions[row].text)
-        return self._shapes[row]
+    def _shape(self, key: int) -> frozenset[str]:
+        if key not in self._shapes:
+            self._shapes[key] = _bigrams(self.index.provisions[key].text)
+        return self._shapes[key]
 
     def _hits(self, tokens: list[str], asked: list[Place], ranked: list[tuple[str | None, Candidate]],
               k: int) -> list[Hit]:
         return [self.hit(candidate, rank, tokens, self.relation(
-                    self.index.document_of(self.index.provisions[candidate.row]), asked))
+                    self.index.document_of(self.index.provisions[candidate.key]), asked))
                 for rank, (_, candidate) in enumerate(ranked[:k], start=1)]
 
     def hit(self, candidate: Candidate, rank: int, tokens: list[str], relation: str | None) -> Hit:
         """A ranked candidate as a hit, with its answer, figures and citation."""
-        provision = self.index.provisions[candidate.row]
+        provision = self.index.provisions[candidate.key]
         document = self.index.document_of(provision)
-        answer = extract(provision, tokens, self._sentence_tokens, self.index.lexical.idf)
+        answer = extract(provision, tokens, self._sentence_tokens, self.index.idf)
         return Hit(rank, provision.id, candidate.fused, {"bm25": candidate.bm25, "dense": candidate.dense},
                    relation, provision.kind.value, provision.text, answer.text, answer.start, answer.end,
                    answer.figures, provision.path, provision.label, citation(document, provision.label),
                    document, provision.start, provision.end, provision.page)
 
-    def rank(self, tokens: list[str], vector: np.ndarray | None, rows: Ranges | None,
+    def rank(self, tokens: list[str], vector: np.ndarray | None, scope: Scope | None,
              mode: str = "hybrid") -> list[Candidate]:
-        """Fused candidates among ``rows`` (all rows when None), best first."""
-        return self._retrieve(tokens, vector, rows, mode, set())
+        """Fused candidates inside ``scope`` (everywhere when None), best first."""
+        return self._retrieve(tokens, vector, scope, mode, set())
 
-    def relevance(self, tokens: list[str], row: int) -> float:
+    def relevance(self, tokens: list[str], key: int) -> float:
         """How much of the query a provision contains: the rarity-weighted share of the query's
         distinct tokens found among the provision's own tokens (0 to 1)."""
         wanted = set(tokens)
         if not wanted:
             return 0.0
-        present = set(self._sentence_tokens(self.index.provisions[row].text))
-        idf = self.index.lexical.idf
+        present = set(self._sentence_tokens(self.index.provisions[key].text))
+        idf = self.index.idf
         total = sum(idf(token) for token in wanted)
         return sum(idf(token) for token in wanted & present) / total
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from corpus import Heading, Provision
 from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
+from index.backend import SearchBackend
 from index.encoders import create_encoder
-from index.store import DocumentRecord, PolicyIndex
+from index.records import DocumentRecord
+from index.store import PolicyIndex
 from qa.citations import Resolution, resolve
 from qa.compare import Comparison, compare
 from qa.results import Hit, SearchResult, citation
@@ -35,7 +37,7 @@ class ProvisionContext:
 class PolicyService:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.index: PolicyIndex = searcher.index
+        self.index: SearchBackend = searcher.index
 
     @classmethod
     def open(cls, index_folder: Path, cache_folder: Path, encoder: str | None = None,
@@ -86,18 +88,16 @@ class PolicyService:
 
     def provision(self, provision_id: str) -> ProvisionContext:
         """The provision with the provisions before and after it in its document."""
-        row = self.index.row_of(provision_id)
-        if row is None:
+        key = self.index.key_of(provision_id)
+        if key is None:
             raise NotFound(f"no provision {provision_id!r}")
-        provisions = self.index.provisions
-        provision = provisions[row]
-        previous = provisions[row - 1] if row > 0 else None
-        following = provisions[row + 1] if row + 1 < len(provisions) else None
+        provision = self.index.provisions[key]
         document = self.index.document_of(provision)
-        return ProvisionContext(
-            provision, document, citation(document, provision.label),
-            previous if previous and previous.document_id == provision.document_id else None,
-            following if following and following.document_id == provision.document_id else None)
+        siblings = self.index.provisions_of(document.id)
+        at = next(n for n, p in enumerate(siblings) if p.id == provision.id)
+        return ProvisionContext(provision, document, citation(document, provision.label),
+                                siblings[at - 1] if at > 0 else None,
+                                siblings[at + 1] if at + 1 < len(siblings) else None)
 
     def info(self) -> dict[str, object]:
         manifest = self.index.manifest

@@ -8,7 +8,6 @@ for 600) and the opening of a paragraph carries its subject; BM25 reads the whol
 
 from __future__ import annotations
 
-from index.places import complement
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit
 from qa.search import MAX_K, Searcher, clean_query
@@ -28,14 +27,14 @@ def similar(searcher: Searcher, text: str, k: int = 5, exclude_jurisdiction: str
     if not 1 <= k <= MAX_K:
         raise BadQuery(f"top_k must be between 1 and {MAX_K}, not {k}")
     index = searcher.index
-    rows = None
+    scope = None
     if exclude_jurisdiction:
         place = searcher.gazetteer.resolve(exclude_jurisdiction)
         if place is None:
             raise UnknownJurisdiction(f"unknown jurisdiction {exclude_jurisdiction!r}")
-        rows = complement(index.rows_of([place.name]), len(index.provisions))
+        scope = index.outside([place.name])
     tokens = index.analyzer.tokens(cleaned)
     vector = index.encoder.encode_passages([cleaned[:DENSE_CHARS]])[0]
-    ranked = searcher.rank(tokens, vector, rows)
+    ranked = searcher.rank(tokens, vector, scope)
     return [searcher.hit(candidate, rank, tokens, None)
             for rank, candidate in enumerate(ranked[:k], start=1)]

@@ -50,8 +50,8 @@ def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
     assert loaded.outline("jiangsu-2021")[2].children[1].label == "（十一）"
     for row in (0, 250, 501):
         provision = loaded.provisions[row]
-        assert loaded.row_of(provision.id) == row and loaded.provisions[row] == provision
-    assert loaded.row_of("nope:一") is None
+        assert loaded.key_of(provision.id) == row and loaded.provisions[row] == provision
+    assert loaded.key_of("nope:一") is None
     with pytest.raises(IndexError):
         loaded.provisions[502]
     # Every document's provisions are its range of rows, in document order.
@@ -65,7 +65,7 @@ def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
     assert loaded.dense.search(vector, 5) == index.dense.search(vector, 5)
     tokens = analyzer.tokens("每百户托育服务用房")
     assert loaded.lexical.search(tokens, 5) == index.lexical.search(tokens, 5)
-    (start, end), = loaded.rows_of(["宿城区"])
+    (start, end), = loaded.own(["宿城区"])
     assert end > start and all(loaded.provisions[r].document_id == "suicheng-2023" for r in range(start, end))
 
 
@@ -146,15 +146,15 @@ def test_a_failed_build_leaves_the_old_index(built: tuple[PolicyIndex, Path, Ana
     with pytest.raises(RuntimeError):
         PolicyIndex.build(DEFAULT_FOLDER, target, Broken(), analyzer, tmp_path / "cache")
     assert PolicyIndex.load(target, HashEncoder(), analyzer).manifest["counts"]["provisions"] == 502  # type: ignore[index]
-    assert PolicyIndex.load(target, HashEncoder(), analyzer).rows_of(["江苏省"])
+    assert PolicyIndex.load(target, HashEncoder(), analyzer).own(["江苏省"])
 
 
 def test_parsing_in_worker_processes_gives_the_same_index(
         built: tuple[PolicyIndex, Path, Analyzer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from index import store
+    from index import parsing
 
     serial, _, _ = built
-    monkeypatch.setattr(store, "PARALLEL_FROM", 1)  # five documents: two worker processes
+    monkeypatch.setattr(parsing, "PARALLEL_FROM", 1)  # five documents: two worker processes
     analyzer = Analyzer(tmp_path / "cache" / "jieba")
     parallel = PolicyIndex.build(DEFAULT_FOLDER, tmp_path / "index", HashEncoder(), analyzer,
                                  tmp_path / "cache")

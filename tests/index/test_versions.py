@@ -118,7 +118,7 @@ def test_builds_killed_at_random_moments_never_break_the_published_index(tmp_pat
 PHASED = """
 import sys, time
 from pathlib import Path
-import index.store as store
+import index.parsing as parsing
 from index.encoders import EmbeddingCache
 from index.versions import IndexRoot
 from index.analysis import Analyzer
@@ -132,7 +132,7 @@ def announce(name, function):
         return function(*args, **kwargs)
     return wrapped
 
-store._parse_cached = announce("parsing", store._parse_cached)
+parsing._parse_cached = announce("parsing", parsing._parse_cached)
 EmbeddingCache._save = announce("cache-write", EmbeddingCache._save)
 IndexRoot.publish = announce("publishing", IndexRoot.publish)
 HashEncoder.encode_passages = announce("encoding", HashEncoder.encode_passages)

@@ -140,7 +140,7 @@ def test_a_scoped_search_stays_in_its_scope_and_equals_exact_search(searcher: Se
     scope = set(result.jurisdiction.scope)
     in_scope = [row for row, p in enumerate(index.provisions) if index.document_of(p).jurisdiction in scope]
     # The scope's rows are a few ranges, and exactly the rows of the scope's documents.
-    ranges = index.rows_of(sorted(scope))
+    ranges = index.own(sorted(scope)) or ()
     assert [row for start, end in ranges for row in range(start, end)] == in_scope
     assert len(ranges) <= len(scope)
     # Hits of the scope come first and never from outside it.
@@ -149,7 +149,7 @@ def test_a_scoped_search_stays_in_its_scope_and_equals_exact_search(searcher: Se
     assert all(hit.document.jurisdiction in scope for hit in inside)
     # Searched inside those ranges, the dense ranking is brute force over the scope's rows.
     vector = searcher.query_vector(query)
-    ranked = [c.row for c in searcher.rank([], vector, ranges, mode="dense")]
+    ranked = [c.key for c in searcher.rank([], vector, ranges, mode="dense")]
     vectors = np.asarray(index.dense.vectors)
     brute = sorted(in_scope, key=lambda row: (-float(vectors[row] @ vector), row))[:len(ranked)]
     assert ranked == brute and len(ranked) == min(50, len(in_scope))
