@@ -12,3 +12,8 @@ class IndexNotFound(IndexError_):
 class IndexMismatch(IndexError_):
     """The index folder was built differently from what is asked now (format, encoder,
     analyzer, corrupted files); the message says what differs and how to rebuild."""
+
+
+class EngineError(IndexError_):
+    """The engine backend cannot be started, reached or used (seekdb, OceanBase); the message
+    names the engine's address (never its password) and what to do."""

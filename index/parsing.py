@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class Parsed:
     tokens: list[list[str]]
     cached: bool
     ids: list[list[int]] = field(default_factory=list)
+    source: str = ""  # the parse-cache key: changes whenever anything the parse depends on does
 
 
 def _parser_fingerprint() -> str:
@@ -56,17 +58,19 @@ PARALLEL_FROM = 64  # documents to parse before worker processes repay their sta
 
 
 def parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
-               cache: Path, vocabulary: dict[str, int]) -> list[Parsed]:
+               cache: Path, vocabulary: dict[str, int], names: Sequence[str] | None = None) -> list[Parsed]:
     """Every document of the corpus parsed and analysed: from the parse cache when unchanged,
     otherwise in worker processes (one per core) when there are many to parse. Tokens come back
     as ids of ``vocabulary`` (which grows): a token string per occurrence would take gigabytes
-    at a million provisions, an id taken from the vocabulary takes a pointer."""
+    at a million provisions, an id taken from the vocabulary takes a pointer. ``names``: only
+    these files of the folder."""
 
-    def with_ids(entry: Parsed) -> Parsed:
+    def with_ids(name: str, entry: Parsed) -> Parsed:
         ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in tokens] for tokens in entry.tokens]
-        return Parsed(entry.record, entry.provisions, entry.outline, [], entry.cached, ids)
+        source = entries[name].stem
+        return Parsed(entry.record, entry.provisions, entry.outline, [], entry.cached, ids, source)
 
-    names = folder.files()
+    names = folder.files() if names is None else list(names)
     # Each document's cache entry, named by a hash of its files: computed once per build.
     entries = {name: _cache_entry(folder, name, catalog, analyzer, cache) for name in names}
     fresh = [name for name in names if not entries[name].is_file()]
@@ -74,7 +78,8 @@ def parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: 
     log.info("parsing %d documents (%d not in the parse cache%s)", len(names), len(fresh),
              f", {workers} processes" if workers > 1 else "")
     if workers <= 1:
-        return [with_ids(_parse_cached(folder, name, catalog, analyzer, entries[name])) for name in names]
+        return [with_ids(name, _parse_cached(folder, name, catalog, analyzer, entries[name]))
+                for name in names]
     done: dict[str, Parsed] = {}
     # spawn, not fork: a build may run on a thread of the serving process, and forking a
     # process with threads can copy a lock held by one of them.
@@ -84,11 +89,11 @@ def parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: 
         started = time.monotonic()
         parsing = pool.map(_parse_in_worker, fresh, [entries[name] for name in fresh], chunksize=4)
         for count, (name, entry) in enumerate(zip(fresh, parsing, strict=True), 1):
-            done[name] = with_ids(entry)
+            done[name] = with_ids(name, entry)
             if count % max(1, len(fresh) // 10) == 0:
                 left = (time.monotonic() - started) / count * (len(fresh) - count)
                 log.info("parsed %d of %d documents (about %.0f s left)", count, len(fresh), left)
-    return [done.get(name) or with_ids(_parse_cached(folder, name, catalog, analyzer, entries[name]))
+    return [done.get(name) or with_ids(name, _parse_cached(folder, name, catalog, analyzer, entries[name]))
             for name in names]
 
 

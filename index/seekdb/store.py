@@ -1,0 +1,274 @@
+"""The engine backend's read side: an index whose provisions live in seekdb or OceanBase.
+
+:class:`SeekdbIndex` implements :class:`index.backend.SearchBackend`. It holds the documents
+table (small: one row per document) and the corpus generation it was opened at; provisions are
+fetched by key when a hit is rendered (cached), and every search runs inside the engine: BM25 on
+the full-text index and kNN on the HNSW index, each restricted by the scope's condition on the
+place column, which the engine applies inside its scan (pre-filter), never by fetching more and
+dropping. Each thread has its own connection; a connection lost to a restarted engine is opened
+again on the next call, and an engine that does not answer is an :class:`EngineError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pymysql
+
+from corpus.model import Heading, Provision
+from index.analysis import Analyzer
+from index.encoders import Encoder
+from index.errors import EngineError
+from index.places import PlacePath, place_path
+from index.records import DocumentRecord
+from index.seekdb import schema
+from index.seekdb.engine import EngineUrl
+
+PROVISION_CACHE = 20_000
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A scope as SQL: a condition on pq_provisions' columns, with its parameters."""
+
+    sql: str
+    params: tuple[str, ...]
+
+
+class Connections:
+    """One engine connection per thread, opened again after the engine went away."""
+
+    def __init__(self, url: EngineUrl) -> None:
+        self.url = url
+        self._local = threading.local()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only statement (autocommit off: each read ends its snapshot).
+
+        Raises:
+            EngineError: the engine does not answer (once reconnected) or rejects the statement.
+        """
+        for attempt in (1, 2):
+            connection = getattr(self._local, "connection", None)
+            try:
+                if connection is None:
+                    connection = self._local.connection = self.url.connect(timeout=5)
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, tuple(params))
+                    rows = list(cursor.fetchall())
+                connection.rollback()
+                return rows
+            except (pymysql.OperationalError, pymysql.InterfaceError) as error:
+                self._local.connection = None
+                if attempt == 2:
+                    raise EngineError(f"the engine at {self.url.address} does not answer: {error}") from error
+            except pymysql.Error as error:
+                raise EngineError(f"the engine at {self.url.address} refused a query: {error}") from error
+        raise AssertionError("unreachable")
+
+
+def generation(connections: Connections) -> str | None:
+    """The engine's corpus generation (changes with every committed write), None before any index."""
+    try:
+        rows = connections.query("SELECT value FROM pq_meta WHERE name = 'generation'")
+    except EngineError as error:
+        if "doesn't exist" in str(error):
+            return None
+        raise
+    return str(rows[0][0]) if rows else None
+
+
+class EngineProvisions:
+    """Provision records by key, fetched from the engine and cached."""
+
+    def __init__(self, connections: Connections, size: int) -> None:
+        self._connections = connections
+        self._size = size
+        self._get = functools.lru_cache(maxsize=PROVISION_CACHE)(self._fetch)
+
+    def _fetch(self, key: int) -> Provision:
+        rows = self._connections.query("SELECT record FROM pq_provisions WHERE pkey = %s", (key,))
+        if not rows:
+            raise KeyError(key)
+        return Provision.from_json(json.loads(rows[0][0]))
+
+    def __getitem__(self, key: int) -> Provision:
+        return self._get(key)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Provision]:
+        rows = self._connections.query("SELECT record FROM pq_provisions ORDER BY document_id, position")
+        return (Provision.from_json(json.loads(record)) for (record,) in rows)
+
+
+class SeekdbIndex:
+    """A corpus as the engine holds it at one generation."""
+
+    name = "seekdb"
+
+    def __init__(self, url: EngineUrl, encoder: Encoder, analyzer: Analyzer,
+                 connections: Connections | None = None) -> None:
+        self.url = url
+        self.encoder = encoder
+        self.analyzer = analyzer
+        self._connections = connections or Connections(url)
+        meta = dict(self._connections.query("SELECT name, value FROM pq_meta"))
+        if not meta:
+            raise EngineError(f"the engine at {url.address} holds no policy-qa index yet")
+        recorded = json.loads(meta["encoder"])
+        if recorded.get("name") != encoder.name or int(recorded.get("dimension") or 0) != encoder.dimension:
+            raise EngineError(f"the engine at {url.address} holds vectors of {recorded.get('name')}, "
+                              f"not {encoder.name}: serve with that encoder")
+        if meta.get("analyzer") != analyzer.fingerprint:
+            raise EngineError(f"the engine at {url.address} was indexed with another analyzer "
+                              "dictionary: index again (policy-qa build --backend seekdb)")
+        self.manifest: dict[str, Any] = {
+            "format_version": f"seekdb-{meta.get('schema_version')}", "version": meta.get("generation"),
+            "built": meta.get("built"), "encoder": recorded,
+            "analyzer": {"fingerprint": analyzer.fingerprint},
+            "corpus": {"hash": meta.get("corpus_hash")}, "backend": "seekdb",
+            "engine": url.address, "counts": {"provisions": int(meta.get("provisions", 0))}}
+        rows = self._connections.query("SELECT id, place, provisions, record FROM pq_documents "
+                                       "ORDER BY place, id")
+        self.documents = {str(i): DocumentRecord.from_json(json.loads(record)) for i, _, _, record in rows}
+        self.provision_counts = {str(i): int(count) for i, _, count, _ in rows}
+        self._places = {str(i): str(place) for i, place, _, _ in rows}
+        self.jurisdictions = frozenset(d.jurisdiction for d in self.documents.values())
+        self.levels = {d.jurisdiction: d.level for d in self.documents.values()}
+        self._present = frozenset(self._places.values())
+        size = sum(self.provision_counts.values())
+        self.manifest["counts"] = {"documents": len(self.documents), "provisions": size}
+        self.provisions = EngineProvisions(self._connections, size)
+        self._df: dict[str, int] = {}
+
+    @property
+    def version(self) -> str | None:
+        return str(self.manifest["version"]) if self.manifest.get("version") is not None else None
+
+    # Scopes --------------------------------------------------------------------------------
+
+    def groups(self, paths: Sequence[PlacePath]) -> list[tuple[str, Condition]]:
+        """The scope (the places and their ancestors), descendants and the rest, as conditions
+        naming the places present in the corpus (partition pruning by their provinces)."""
+        scope = {schema.place_text(path[:depth]) for path in paths for depth in range(1, len(path) + 1)}
+        prefixes = tuple(schema.place_text(path) + schema.SEPARATOR for path in paths)
+        in_scope = sorted(self._present & scope)
+        below = sorted(p for p in self._present - scope if p.startswith(prefixes))
+        groups: list[tuple[str, Condition]] = []
+        if in_scope:
+            groups.append(("scope", _within(in_scope)))
+        if below:
+            groups.append(("descendant", _within(below)))
+        if len(in_scope) + len(below) < len(self._present):
+            groups.append(("other", _outside([*in_scope, *below])))
+        return groups
+
+    def own(self, names: Sequence[str]) -> Condition | None:
+        places = sorted({self._places[d.id] for d in self.documents.values() if d.jurisdiction in names})
+        return _within(places) if places else None
+
+    def outside(self, names: Sequence[str]) -> Condition | None:
+        places = {self._places[d.id] for d in self.documents.values() if d.jurisdiction in names}
+        return _outside(sorted(places)) if self._present - places else None
+
+    # Retrieval -----------------------------------------------------------------------------
+
+    def lexical_prepare(self, tokens: list[str]) -> None:
+        self._fetch_frequencies(tokens)
+
+    def lexical_search(self, tokens: list[str], k: int, scope: Condition | None,
+                       prepared: object = None) -> list[tuple[int, float]]:
+        known = [t for t in dict.fromkeys(tokens) if self._frequency(t)]
+        if not known:
+            return []
+        query = " ".join(known)
+        where, params = (f" AND {scope.sql}", scope.params) if scope else ("", ())
+        rows = self._connections.query(
+            "SELECT pkey, MATCH(tokens) AGAINST(%s IN NATURAL LANGUAGE MODE) AS score FROM pq_provisions "
+            f"WHERE MATCH(tokens) AGAINST(%s IN NATURAL LANGUAGE MODE){where} ORDER BY score DESC, pkey "
+            "LIMIT %s", (query, query, *params, k))
+        return [(int(key), float(score)) for key, score in rows if score > 0]
+
+    def dense_search(self, vector: npt.NDArray[np.float32], k: int, scope: Condition | None
+                     ) -> list[tuple[int, float]]:
+        if not self.encoder.dimension:
+            return []
+        literal = "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, np.float32)) + "]"
+        where, params = (f"WHERE {scope.sql} ", scope.params) if scope else ("", ())
+        rows = self._connections.query(
+            f"SELECT pkey, negative_inner_product(vector, %s) AS distance FROM pq_provisions {where}"
+            "ORDER BY distance APPROXIMATE LIMIT %s", (literal, *params, k))
+        return [(int(key), -float(distance)) for key, distance in rows]
+
+    def idf(self, token: str) -> float:
+        return math.log(1.0 + len(self.provisions) / max(1, self._frequency(token)))
+
+    def coverage(self, tokens: list[str]) -> float:
+        if not tokens:
+            return 0.0
+        self._fetch_frequencies(tokens)
+        return sum(1 for token in tokens if self._df.get(token)) / len(tokens)
+
+    def _frequency(self, token: str) -> int:
+        if token not in self._df:
+            self._fetch_frequencies([token])
+        return self._df.get(token, 0)
+
+    def _fetch_frequencies(self, tokens: Sequence[str]) -> None:
+        missing = [t for t in dict.fromkeys(tokens) if t not in self._df]
+        if not missing:
+            return
+        marks = ", ".join(["%s"] * len(missing))
+        found = dict(self._connections.query(f"SELECT token, df FROM pq_terms WHERE token IN ({marks})",
+                                             missing))
+        for token in missing:
+            self._df[token] = int(found.get(token, 0))
+
+    # Records -------------------------------------------------------------------------------
+
+    def document_of(self, provision: Provision) -> DocumentRecord:
+        return self.documents[provision.document_id]
+
+    def key_of(self, provision_id: str) -> int | None:
+        key = schema.provision_key(provision_id)
+        try:
+            return key if self.provisions[key].id == provision_id else None
+        except KeyError:
+            return None
+
+    def provisions_of(self, document_id: str) -> list[Provision]:
+        rows = self._connections.query("SELECT record FROM pq_provisions WHERE document_id = %s "
+                                       "ORDER BY position", (document_id,))
+        return [Provision.from_json(json.loads(record)) for (record,) in rows]
+
+    def outline(self, document_id: str) -> tuple[Heading, ...]:
+        rows = self._connections.query("SELECT outline FROM pq_documents WHERE id = %s", (document_id,))
+        return tuple(Heading.from_json(h) for h in json.loads(rows[0][0])) if rows else ()
+
+    @staticmethod
+    def path_of(document: DocumentRecord) -> PlacePath:
+        return place_path(document.jurisdiction, document.parents)
+
+
+def _within(places: Sequence[str]) -> Condition:
+    provinces = sorted({schema.province_of(tuple(p.split(schema.SEPARATOR))) for p in places})
+    return Condition(f"province IN ({_marks(provinces)}) AND place IN ({_marks(places)})",
+                     (*provinces, *places))
+
+
+def _outside(places: Sequence[str]) -> Condition:
+    return Condition(f"place NOT IN ({_marks(places)})", tuple(places)) if places else Condition("1 = 1", ())
+
+
+def _marks(values: Sequence[str]) -> str:
+    return ", ".join(["%s"] * len(values))
