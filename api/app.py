@@ -30,6 +30,10 @@ from api.limits import BodyLimit
 from api.problems import Problem
 from api.settings import Settings
 from api.strict import StrictRequests
+from index.errors import EngineError
+from index.seekdb import engine
+from index.seekdb.engine import EngineUrl
+from index.seekdb.store import Connections, generation
 from index.versions import IndexRoot
 from qa.jobs import JobQueue
 from qa.live import LiveService
@@ -42,10 +46,44 @@ Loader = Callable[[Settings, PolicyService | None], PolicyService]
 
 
 def load_service(settings: Settings, previous: PolicyService | None = None) -> PolicyService:
-    """Load the published index version and warm the encoder, jieba and FAISS."""
-    service = PolicyService.open(settings.index, settings.cache, settings.encoder, previous)
+    """Load the published index version (or the engine's corpus) and warm the encoder, jieba
+    and FAISS."""
+    if settings.backend == "seekdb":
+        service = PolicyService.open_engine(engine_url(settings), settings.cache, settings.encoder, previous)
+    else:
+        service = PolicyService.open(settings.index, settings.cache, settings.encoder, previous)
     service.search("托育服务用房每百户配建标准")
     return service
+
+
+def engine_url(settings: Settings) -> EngineUrl:
+    """The engine the settings name, or the one ``policy-qa serve`` started in engine_data.
+
+    Raises:
+        EngineError: no URL and no engine started there.
+    """
+    if settings.engine_url is not None:
+        return EngineUrl.parse(settings.engine_url.get_secret_value())
+    started = engine.status(settings.engine_data)
+    if started is None:
+        raise EngineError("POLICY_QA_BACKEND=seekdb needs POLICY_QA_ENGINE_URL, or an engine started "
+                          f"with policy-qa engine start --data {settings.engine_data}")
+    return started.url
+
+
+def _published(settings: Settings) -> Callable[[], str | None]:
+    """What names the corpus being served: the index root's published version, or the engine's
+    corpus generation (every replica on one engine switches when another one writes)."""
+    if settings.backend != "seekdb":
+        return IndexRoot(settings.index).current_id
+    connections: list[Connections] = []
+
+    def current() -> str | None:
+        if not connections:
+            connections.append(Connections(engine_url(settings)))
+        return generation(connections[0])
+
+    return current
 
 
 class _State:
@@ -73,12 +111,12 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
     what it loads, and nothing is switched)."""
     settings = settings or Settings()
     if published is None:
-        root = IndexRoot(settings.index)
-        published = root.current_id if load is load_service else (lambda: None)
+        published = _published(settings) if load is load_service else (lambda: None)
     live = LiveService(lambda previous: load(settings, previous), published)
     state = _State(live)
     if settings.admin_key is not None:
-        state.jobs = JobQueue(settings.corpus, settings.index, settings.cache, live, settings.work)
+        state.jobs = JobQueue(settings.corpus, settings.index, settings.cache, live, settings.work,
+                              engine_url(settings) if settings.backend == "seekdb" else None)
 
     def run_loader() -> None:
         live.start()

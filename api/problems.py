@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.errors import EngineError
 from qa.citations import CitationNotFound
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.service import NotFound
@@ -77,6 +78,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> JSONResponse:
         return problem_response(404, str(error), "/problems/not-found")
+
+    @app.exception_handler(EngineError)
+    async def _engine(request: Request, error: EngineError) -> JSONResponse:
+        # The engine went away (restarting, a node failing over): retry shortly; the connection
+        # is opened again on the next request.
+        log.warning("engine error on %s %s: %s", request.method, request.url.path, error)
+        return problem_response(503, "the search engine is not answering; retry shortly",
+                                "/problems/engine-unavailable", headers={"Retry-After": "2"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

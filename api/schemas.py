@@ -257,8 +257,12 @@ class ProvisionDetail(BaseModel):
 
 
 class Info(BaseModel):
-    format_version: int | None
-    version: str | None = Field(description="The live index version (its folder under versions/).")
+    format_version: int | str | None = Field(description="The local index format (4), or seekdb-N "
+                                                         "for the engine's schema.")
+    backend: str = Field(description="Where the index lives: local (files) or seekdb (an engine: "
+                                     "seekdb or OceanBase).")
+    version: str | None = Field(description="The live index version: its folder under versions/, or "
+                                            "the engine's corpus generation.")
     built: str | None
     encoder: dict[str, Any] | None
     analyzer: dict[str, Any] | None

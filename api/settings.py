@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,8 +40,14 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     max_connections: int = Field(default=4096, ge=16)
+    # Where the index lives (index/backend.py): local files (index above), or an engine, seekdb
+    # or OceanBase, at engine_url (mysql://user:password@host:port/database). With seekdb and
+    # no URL, `policy-qa serve` starts a seekdb of its own with its files in engine_data.
+    backend: Literal["local", "seekdb"] = "local"
+    engine_url: SecretStr | None = None
+    engine_data: Path = Path("var/engine")
 
-    @field_validator("api_key", "admin_key", mode="before")
+    @field_validator("api_key", "admin_key", "engine_url", mode="before")
     @classmethod
     def _no_empty_key(cls, value: object) -> object:
         """An empty POLICY_QA_API_KEY means no key, not a key that is the empty string."""

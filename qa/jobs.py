@@ -25,13 +25,16 @@ import queue
 import shutil
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpus import CorpusError, CorpusFolder
 from corpus.folder import Added, atomic_write
+from index.seekdb.engine import EngineUrl
+from index.seekdb.store import Connections, generation
+from index.seekdb.sync import apply
 from index.store import PolicyIndex
 from qa.live import LiveService
 
@@ -98,9 +101,11 @@ class JobQueue:
         work: where uploaded files wait for their job, and replaced files until the job ends.
     """
 
-    def __init__(self, corpus: Path, index: Path, cache: Path, live: LiveService, work: Path) -> None:
+    def __init__(self, corpus: Path, index: Path, cache: Path, live: LiveService, work: Path,
+                 engine: EngineUrl | None = None) -> None:
         self.corpus = CorpusFolder(corpus)
         self.index = index
+        self.engine = engine
         self.cache = cache
         self.live = live
         self.work = work
@@ -164,7 +169,8 @@ class JobQueue:
             if added.status == "unchanged" and not changed_before:
                 return
             self._save(job)
-            self._publish(job, lambda: self.corpus.restore(scratch / "replaced", added.file))
+            self._publish(job, lambda: self.corpus.restore(scratch / "replaced", added.file),
+                          names=[added.file])
 
     def _remove(self, job: Job, scratch: Path) -> None:
         self._stage(job, "removing")
@@ -176,7 +182,7 @@ class JobQueue:
                 job.document = Added(self.corpus.load(name), "removed", name).to_json()
                 self._save(job)
                 self.corpus.remove([job.target], keep=scratch / "removed")
-            self._publish(job, lambda: self.corpus.restore(scratch / "removed"))
+            self._publish(job, lambda: self.corpus.restore(scratch / "removed"), removed=[job.target])
 
     # Running ---------------------------------------------------------------------------------
 
@@ -236,9 +242,12 @@ class JobQueue:
             if path.is_dir() and path.name != self.store.name and not pending:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def _publish(self, job: Job, undo: Callable[[], None]) -> None:
+    def _publish(self, job: Job, undo: Callable[[], None], names: Sequence[str] = (),
+                 removed: Sequence[str] = ()) -> None:
         """Build and publish a version with the corpus as it now is (the caller holds the lock),
-        then wait for the live service to switch to it; on failure, undo the corpus change."""
+        or with an engine, write the documents ``names`` and remove the documents ``removed``
+        (one transaction each: other replicas' documents stay); then wait for the live service
+        to switch to it. On failure, undo the corpus change."""
         service = self.live.current
         if service is None:
             undo()
@@ -255,12 +264,17 @@ class JobQueue:
             return tick
 
         try:
-            index = PolicyIndex.build(self.corpus.path, self.index, service.index.encoder,
-                                      service.index.analyzer, self.cache, progress, locked=True)
+            if self.engine is not None:
+                apply(self.engine, self.corpus.path, service.index.encoder, service.index.analyzer,
+                      self.cache, names, removed, progress)
+                job.version = generation(Connections(self.engine))
+            else:
+                index = PolicyIndex.build(self.corpus.path, self.index, service.index.encoder,
+                                          service.index.analyzer, self.cache, progress, locked=True)
+                job.version = index.version
         except BaseException:
             undo()
             raise
-        job.version = index.version
         self._stage(job, "switching")
         self.live.refresh()
 

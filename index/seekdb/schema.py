@@ -28,6 +28,7 @@ from index.places import PlacePath
 SCHEMA_VERSION = 1
 PARTITIONS = 16  # provinces spread over partitions; OceanBase advises a few per node and core
 SEPARATOR = "/"
+COUNTERS = {"generation": "0", "provisions": "0", "tokens": "0"}  # pq_meta's running counts
 
 
 def provision_key(provision_id: str) -> int:
@@ -93,9 +94,9 @@ def ensure(connection: pymysql.Connection, encoder: dict[str, object], analyzer:
                   "analyzer": analyzer}
         if not meta:
             cursor.executemany("INSERT INTO pq_meta (name, value) VALUES (%s, %s)",
-                               [*wanted.items(), ("generation", "0"), ("provisions", "0")])
+                               [*wanted.items(), *COUNTERS.items()])
             connection.commit()
-            return {**wanted, "generation": "0", "provisions": "0"}
+            return {**wanted, **COUNTERS}
     if meta.get("schema_version") != wanted["schema_version"]:
         raise EngineError(f"the engine holds policy-qa schema {meta.get('schema_version')}, this "
                           f"version uses {SCHEMA_VERSION}: use another database, or drop this one and "

@@ -181,7 +181,7 @@ class _Writer:
                             json.dumps(record.to_json(), ensure_ascii=False),
                             json.dumps([h.to_json() for h in entry.outline], ensure_ascii=False)))
             _count_terms(cursor, frequencies, +1)
-            _add_provisions(cursor, len(rows))
+            _add_provisions(cursor, len(rows), sum(len(tokens) for tokens in entry.tokens))
 
         self._transaction(change)
 
@@ -190,11 +190,14 @@ class _Writer:
         old = cursor.fetchall()
         if old:
             frequencies: Counter[str] = Counter()
+            length = 0
             for (tokens,) in old:
-                frequencies.update(set(str(tokens).split()))
+                words = str(tokens).split()
+                frequencies.update(set(words))
+                length += len(words)
             _count_terms(cursor, frequencies, -1)
             cursor.execute("DELETE FROM pq_provisions WHERE document_id = %s", (document_id,))
-            _add_provisions(cursor, -len(old))
+            _add_provisions(cursor, -len(old), -length)
         cursor.execute("DELETE FROM pq_documents WHERE id = %s", (document_id,))
 
     def _transaction(self, change: Callable[[pymysql.cursors.Cursor], None], advance: bool = True) -> None:
@@ -223,6 +226,8 @@ def _count_terms(cursor: pymysql.cursors.Cursor, frequencies: Counter[str], sign
         cursor.execute("DELETE FROM pq_terms WHERE df <= 0")
 
 
-def _add_provisions(cursor: pymysql.cursors.Cursor, count: int) -> None:
-    cursor.execute("UPDATE pq_meta SET value = CAST(value AS SIGNED) + %s WHERE name = 'provisions'",
-                   (count,))
+def _add_provisions(cursor: pymysql.cursors.Cursor, count: int, tokens: int) -> None:
+    """Provisions and tokens in the corpus: BM25's N and average length (index/seekdb/store.py)."""
+    for name, change in (("provisions", count), ("tokens", tokens)):
+        cursor.execute("UPDATE pq_meta SET value = CAST(value AS SIGNED) + %s WHERE name = %s",
+                       (change, name))
