@@ -71,7 +71,7 @@ def engine_url(settings: Settings) -> EngineUrl:
     return started.url
 
 
-def _published(settings: Settings) -> Callable[[], str | None]:
+def published_for(settings: Settings) -> Callable[[], str | None]:
     """What names the corpus being served: the index root's published version, or the engine's
     corpus generation (every replica on one engine switches when another one writes)."""
     if settings.backend != "seekdb":
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, load: Loader = load_service,
     what it loads, and nothing is switched)."""
     settings = settings or Settings()
     if published is None:
-        published = _published(settings) if load is load_service else (lambda: None)
+        published = published_for(settings) if load is load_service else (lambda: None)
     live = LiveService(lambda previous: load(settings, previous), published)
     state = _State(live)
     if settings.admin_key is not None:

@@ -271,6 +271,9 @@ def _alive(pid: int) -> bool:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As a server binds: a port whose last connections are in TIME_WAIT (an engine just
+        # stopped) is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("0.0.0.0", port))
         except OSError:
