@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/scale.py --provisions 10000 [--json] [--plot FILE] [--work var/bench/scale]
     .venv/bin/python bench/scale.py --provisions 10000 --reuse   # measure an index built before
     .venv/bin/python bench/scale.py --plot docs/scale.png      # plot every size measured so far
+    .venv/bin/python bench/scale.py --provisions 200000 --backend seekdb   # the same through seekdb
 
 How the corpus is made: from the real texts of ``../shared/corpora/lawref-2025.tar.xz``. About a
 tenth of N are national laws and regulations, as they are (national, one copy each); the rest
@@ -246,9 +247,6 @@ def measure(work: Path, queries: int) -> dict[str, Any]:
         found = {row for row, _ in index.dense.search(vector, 10)}
         recalls.append(len(exact & found) / 10)
 
-    def percentile(values: list[float], share: float) -> float:
-        return round(sorted(values)[min(len(values) - 1, int(share * len(values)))], 2)
-
     return {"provisions": len(index.provisions), "documents": len(index.documents),
             "approximate": index.dense.ann is not None, "nprobe": index.dense.nprobe,
             "load_s": round(load_s, 2), "rss_mb": round(rss_mb(), 1),
@@ -258,13 +256,18 @@ def measure(work: Path, queries: int) -> dict[str, Any]:
             "scoped_mean_ms": round(statistics.mean(scoped_ms), 2)}
 
 
+def percentile(values: list[float], share: float) -> float:
+    return round(sorted(values)[min(len(values) - 1, int(share * len(values)))], 2)
+
+
 def plot(results: dict[str, dict[str, Any]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = sorted(results.values(), key=lambda r: r["provisions"])
+    rows = sorted((r for r in results.values() if r.get("backend", "local") == "local"),
+                  key=lambda r: r["provisions"])
     sizes = [r["provisions"] for r in rows]
     figure, (latency, memory) = plt.subplots(1, 2, figsize=(11, 4.2))
     for key, label, style in (("scoped_p50_ms", "scoped p50", "o-"), ("scoped_p99_ms", "scoped p99", "o--"),
@@ -295,17 +298,34 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, help="draw latency and memory against N (every size measured)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the index already built for N again, without rebuilding")
+    parser.add_argument("--backend", choices=["local", "seekdb"], default="local",
+                        help="seekdb: write the corpus into a seekdb started in WORK/N/engine and "
+                             "measure search through it (bench/scale_seekdb.py)")
     parser.add_argument("--measure-only", type=Path, help=argparse.SUPPRESS)  # the fresh process
     args = parser.parse_args()
     if args.measure_only:
-        print(json.dumps(measure(args.measure_only, args.queries)))
+        if args.backend == "seekdb":
+            import scale_seekdb
+
+            pool, questions, vectors = real_vectors(args.measure_only, args.measure_only / "lawref")
+            print(json.dumps(scale_seekdb.measure(args.measure_only, args.queries, pool, questions, vectors,
+                                                  MixedEncoder(pool), rss_mb, percentile)))
+        else:
+            print(json.dumps(measure(args.measure_only, args.queries)))
         return
     results_file = args.work / "results.json"
     results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.exists() else {}
     if args.provisions:
-        earlier = results.get(str(args.provisions)) if args.reuse else None
-        result = run(args.work / str(args.provisions), args.provisions, args.lawref, args.queries, earlier)
-        results[str(args.provisions)] = result
+        earlier = results.get(str(args.provisions)) if args.reuse or args.backend == "seekdb" else None
+        work = args.work / str(args.provisions)
+        result = run(work, args.provisions, args.lawref, args.queries, earlier)
+        if args.backend == "seekdb":
+            import scale_seekdb
+
+            pool, _, _ = real_vectors(args.work, extract_lawref(args.work, args.lawref))
+            result = scale_seekdb.run(work, args.queries, pool, MixedEncoder(pool))
+        key = str(args.provisions) if args.backend == "local" else f"{args.backend}:{args.provisions}"
+        results[key] = result
         args.work.mkdir(parents=True, exist_ok=True)
         results_file.write_text(json.dumps(results, indent=1), encoding="utf-8")
         print("\n".join(f"{key:>16}: {value}" for key, value in result.items()))

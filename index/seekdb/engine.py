@@ -120,6 +120,17 @@ class Status:
     running: bool
     answering: bool
 
+    @property
+    def rss_mb(self) -> float:
+        """The server's resident memory (0 when it does not run)."""
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
 
 def status(data: Path) -> Status | None:
     """What the data folder's engine is doing; None when none was ever started there."""
@@ -136,8 +147,10 @@ def status(data: Path) -> Status | None:
     return Status(url, pid, running, answering)
 
 
-def start(data: Path, port: int | None = None, timeout: float = START_SECONDS) -> EngineUrl:
+def start(data: Path, port: int | None = None, timeout: float = START_SECONDS,
+          parameters: dict[str, str] | None = None) -> EngineUrl:
     """Start the engine of ``data`` unless it runs already; its URL once it answers.
+    ``parameters`` override :data:`PARAMETERS` (``memory_budget`` for a large corpus).
 
     Raises:
         EngineError: the binary is missing, the port is taken, or the server does not answer in
@@ -158,7 +171,7 @@ def start(data: Path, port: int | None = None, timeout: float = START_SECONDS) -
     # WARN: at its default level seekdb logs ~7 MB a minute when idle; the level is not kept.
     command = [str(binary()), "--nodaemon", "--base-dir", str(data), "--port", str(port),
                "--log-level", "WARN"]
-    for name, value in PARAMETERS.items():
+    for name, value in {**PARAMETERS, **(parameters or {})}.items():
         command += ["--parameter", f"{name}={value}"]
     with (data / "engine.log").open("ab") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

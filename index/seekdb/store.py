@@ -11,11 +11,10 @@ again on the next call, and an engine that does not answer is an :class:`EngineE
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,21 +92,38 @@ def generation(connections: Connections) -> str | None:
 
 
 class EngineProvisions:
-    """Provision records by key, fetched from the engine and cached."""
+    """Provision records by key, kept as the searches return them (a bounded LRU), and fetched
+    from the engine for a key they did not return: a lookup by key alone probes every partition,
+    so the searches bring each candidate's record with them."""
 
     def __init__(self, connections: Connections, size: int) -> None:
         self._connections = connections
         self._size = size
-        self._get = functools.lru_cache(maxsize=PROVISION_CACHE)(self._fetch)
+        self._cache: OrderedDict[int, Provision] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def _fetch(self, key: int) -> Provision:
+    def remember(self, key: int, record: str) -> None:
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return
+        provision = Provision.from_json(json.loads(record))
+        with self._lock:
+            self._cache[key] = provision
+            if len(self._cache) > PROVISION_CACHE:
+                self._cache.popitem(last=False)
+
+    def __getitem__(self, key: int) -> Provision:
+        with self._lock:
+            provision = self._cache.get(key)
+            if provision is not None:
+                self._cache.move_to_end(key)
+                return provision
         rows = self._connections.query("SELECT record FROM pq_provisions WHERE pkey = %s", (key,))
         if not rows:
             raise KeyError(key)
-        return Provision.from_json(json.loads(rows[0][0]))
-
-    def __getitem__(self, key: int) -> Provision:
-        return self._get(key)
+        self.remember(key, rows[0][0])
+        return self[key]
 
     def __len__(self) -> int:
         return self._size
@@ -205,10 +221,14 @@ class SeekdbIndex:
         query = " ".join(dict.fromkeys(known))
         where, params = (f" AND {scope.sql}", scope.params) if scope else ("", ())
         rows = self._connections.query(
-            "SELECT pkey, tokens, MATCH(tokens) AGAINST(%s IN NATURAL LANGUAGE MODE) AS score "
+            "SELECT pkey, tokens, record, MATCH(tokens) AGAINST(%s IN NATURAL LANGUAGE MODE) AS score "
             f"FROM pq_provisions WHERE MATCH(tokens) AGAINST(%s IN NATURAL LANGUAGE MODE){where} "
             "ORDER BY score DESC, pkey LIMIT %s", (query, query, *params, k * RESCORE))
-        scored = [(int(key), self._bm25(known, str(text).split())) for key, text, _ in rows]
+        scored = [(int(key), self._bm25(known, str(text).split())) for key, text, _, _ in rows]
+        kept = {key for key, _ in sorted(scored, key=lambda found: (-found[1], found[0]))[:k]}
+        for key, _, record, _ in rows:
+            if int(key) in kept:
+                self.provisions.remember(int(key), record)
         scored = [(key, score) for key, score in scored if score > 0]
         scored.sort(key=lambda found: (-found[1], found[0]))
         return scored[:k]
@@ -229,12 +249,10 @@ class SeekdbIndex:
                      ) -> list[tuple[int, float]]:
         if not self.encoder.dimension:
             return []
-        literal = "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, np.float32)) + "]"
-        where, params = (f"WHERE {scope.sql} ", scope.params) if scope else ("", ())
-        rows = self._connections.query(
-            f"SELECT pkey, negative_inner_product(vector, %s) AS distance FROM pq_provisions {where}"
-            "ORDER BY distance APPROXIMATE LIMIT %s", (literal, *params, k))
-        return [(int(key), -float(distance)) for key, distance in rows]
+        rows = self._connections.query(*dense_query(vector, k, scope))
+        for key, record, _ in rows:
+            self.provisions.remember(int(key), record)
+        return [(int(key), -float(distance)) for key, _, distance in rows]
 
     def idf(self, token: str) -> float:
         return math.log(1.0 + len(self.provisions) / max(1, self._frequency(token)))
@@ -293,6 +311,17 @@ class SeekdbIndex:
     @staticmethod
     def path_of(document: DocumentRecord) -> PlacePath:
         return place_path(document.jurisdiction, document.parents)
+
+
+def dense_query(vector: npt.NDArray[np.float32], k: int, scope: Condition | None
+                ) -> tuple[str, tuple[object, ...]]:
+    """The kNN statement: ORDER BY negative_inner_product … APPROXIMATE, the form seekdb answers
+    from its HNSW index (ORDER BY inner_product … DESC would scan the table); the scope's
+    condition is applied inside the index scan (its plan: VECTOR INDEX ADAPTIVE SCAN (PRE-FILTER))."""
+    literal = "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, np.float32)) + "]"
+    where, params = (f"WHERE {scope.sql} ", scope.params) if scope else ("", ())
+    return (f"SELECT pkey, record, negative_inner_product(vector, %s) AS distance FROM pq_provisions "
+            f"{where}ORDER BY distance APPROXIMATE LIMIT %s", (literal, *params, k))
 
 
 def _within(places: Sequence[str]) -> Condition:

@@ -11,6 +11,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pymysql
 import pytest
 
@@ -20,7 +21,7 @@ from index.analysis import Analyzer
 from index.errors import EngineError
 from index.seekdb import engine
 from index.seekdb.engine import EngineUrl
-from index.seekdb.store import SeekdbIndex
+from index.seekdb.store import SeekdbIndex, dense_query
 from index.seekdb.sync import apply, sync
 from index.store import PolicyIndex
 from qa.search import Searcher
@@ -108,6 +109,11 @@ def test_the_engine_ranks_like_the_local_index_and_never_leaves_a_scope(
             inside = [h for h in got.hits if h.relation in ("exact", "ancestor")]
             assert list(got.hits[:len(inside)]) == inside
             assert all(h.document.jurisdiction in scope for h in inside)
+    # The scope is applied inside the engine's vector index scan, to the partitions it names.
+    scope = dict(remote.groups([("全国", "江苏省", "南通市", "如皋市")]))["scope"]
+    sql, params = dense_query(np.ones(encoder.dimension, np.float32) / 8, 10, scope)
+    plan = "\n".join(row[0] for row in remote._connections.query(f"EXPLAIN {sql}", params))
+    assert "VECTOR INDEX ADAPTIVE SCAN (PRE-FILTER)" in plan or "VECTOR INDEX SCAN" in plan, plan
     # Records and citations come back whole from the engine.
     provision = next(iter(local.provisions))
     key = remote.key_of(provision.id)
