@@ -318,7 +318,7 @@ def dense_query(vector: npt.NDArray[np.float32], k: int, scope: Condition | None
     """The kNN statement: ORDER BY negative_inner_product … APPROXIMATE, the form seekdb answers
     from its HNSW index (ORDER BY inner_product … DESC would scan the table); the scope's
     condition is applied inside the index scan (its plan: VECTOR INDEX ADAPTIVE SCAN (PRE-FILTER))."""
-    literal = "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, np.float32)) + "]"
+    literal = json.dumps(np.asarray(vector, np.float32).tolist())  # '[…]', what VECTOR reads
     where, params = (f"WHERE {scope.sql} ", scope.params) if scope else ("", ())
     return (f"SELECT pkey, record, negative_inner_product(vector, %s) AS distance FROM pq_provisions "
             f"{where}ORDER BY distance APPROXIMATE LIMIT %s", (literal, *params, k))

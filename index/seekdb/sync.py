@@ -6,8 +6,9 @@ and a service that finds an empty engine); :func:`apply` writes only the documen
 through the parse cache and encode through the embedding cache, like the local build, so only
 what changed costs anything.
 
-A document's change is one transaction: its old rows out, its new rows in, the term frequencies
-and the provision count adjusted, and the corpus generation advanced. Every replica sees the
+A document's change is one transaction (a bulk load groups documents, up to 5,000 provisions, in
+one): its old rows out, its new rows in, the term frequencies and the provision count adjusted,
+and the corpus generation advanced. Every replica sees the
 change, whole, once it commits (they watch the generation); an engine that goes away in the
 middle leaves the document as it was.
 """
@@ -36,6 +37,7 @@ from index.seekdb.engine import EngineUrl
 
 log = logging.getLogger("policy_qa.build")
 BATCH = 200  # rows per INSERT statement
+GROUP_ROWS = 5000  # provisions per transaction in a bulk write (a job's one document is one)
 Progress = Callable[[int, int], Callable[[int], None]]
 
 
@@ -134,11 +136,15 @@ class _Writer:
         log.info("writing %d documents to the engine (%d passages, %d to encode)",
                  len(changed), total, missing)
         tick = progress(total, missing) if progress else None
+        group: list[tuple[Parsed, np.ndarray]] = []
         for entry, texts in zip(changed, passages, strict=True):
             vectors, _ = self.embeddings.encode_passages(texts, tick) if texts else (np.zeros((0, 0)), 0)
-            self._replace(entry, vectors)
-            self.sources[entry.record.id] = entry.source
-            counts["written"] += 1
+            group.append((entry, vectors))
+            if sum(len(e.provisions) for e, _ in group) >= GROUP_ROWS:
+                counts["written"] += self._replace(group)
+                group = []
+        if group:
+            counts["written"] += self._replace(group)
         return counts
 
     def remove(self, document_id: str) -> bool:
@@ -153,37 +159,48 @@ class _Writer:
             cursor.executemany("REPLACE INTO pq_meta (name, value) VALUES (%s, %s)", list(values.items()))
         self._transaction(change, advance=False)
 
-    def _replace(self, entry: Parsed, vectors: np.ndarray) -> None:
-        record = entry.record
-        path = (*reversed(record.parents), record.jurisdiction)
-        place, province = schema.place_text(path), schema.province_of(path)
-        rows = []
+    def _replace(self, group: list[tuple[Parsed, np.ndarray]]) -> int:
+        """Write documents (with their vectors) in one transaction: each one's old rows out and
+        new rows in, the term frequencies adjusted once for all of them (a term's row is updated
+        once per group, not once per document: that was most of a bulk load's time)."""
+        rows, documents = [], []
         frequencies: Counter[str] = Counter()
-        for position, (provision, tokens) in enumerate(zip(entry.provisions, entry.tokens, strict=True)):
-            frequencies.update(set(tokens))
-            row = [schema.provision_key(provision.id), province, place, record.id, position,
-                   json.dumps(provision.to_json(), ensure_ascii=False), " ".join(tokens)]
-            if self.encoder.dimension:
-                row.append("[" + ",".join(f"{x:.7g}" for x in vectors[position]) + "]")
-            rows.append(row)
+        length = 0
+        for entry, vectors in group:
+            record = entry.record
+            path = (*reversed(record.parents), record.jurisdiction)
+            place, province = schema.place_text(path), schema.province_of(path)
+            for position, (provision, tokens) in enumerate(zip(entry.provisions, entry.tokens, strict=True)):
+                frequencies.update(set(tokens))
+                length += len(tokens)
+                row = [schema.provision_key(provision.id), province, place, record.id, position,
+                       json.dumps(provision.to_json(), ensure_ascii=False), " ".join(tokens)]
+                if self.encoder.dimension:
+                    row.append(json.dumps(vectors[position].astype(float).round(7).tolist()))  # "[…]"
+                rows.append(row)
+            documents.append((record.id, place, entry.source, len(entry.provisions),
+                              json.dumps(record.to_json(), ensure_ascii=False),
+                              json.dumps([h.to_json() for h in entry.outline], ensure_ascii=False)))
         columns = "pkey, province, place, document_id, position, record, tokens" + \
             (", vector" if self.encoder.dimension else "")
         marks = ", ".join(["%s"] * (8 if self.encoder.dimension else 7))
 
         def change(cursor: pymysql.cursors.Cursor) -> None:
-            self._delete(cursor, record.id)
+            for entry, _ in group:
+                if entry.record.id in self.sources:
+                    self._delete(cursor, entry.record.id)
             for start in range(0, len(rows), BATCH):
                 cursor.executemany(f"INSERT INTO pq_provisions ({columns}) VALUES ({marks})",
                                    rows[start:start + BATCH])
-            cursor.execute("INSERT INTO pq_documents (id, place, source_key, provisions, record, outline) "
-                           "VALUES (%s, %s, %s, %s, %s, %s)",
-                           (record.id, place, entry.source, len(rows),
-                            json.dumps(record.to_json(), ensure_ascii=False),
-                            json.dumps([h.to_json() for h in entry.outline], ensure_ascii=False)))
+            cursor.executemany("INSERT INTO pq_documents (id, place, source_key, provisions, record, "
+                               "outline) VALUES (%s, %s, %s, %s, %s, %s)", documents)
             _count_terms(cursor, frequencies, +1)
-            _add_provisions(cursor, len(rows), sum(len(tokens) for tokens in entry.tokens))
+            _add_provisions(cursor, len(rows), length)
 
         self._transaction(change)
+        for entry, _ in group:
+            self.sources[entry.record.id] = entry.source
+        return len(group)
 
     def _delete(self, cursor: pymysql.cursors.Cursor, document_id: str) -> None:
         cursor.execute("SELECT tokens FROM pq_provisions WHERE document_id = %s", (document_id,))
