@@ -111,7 +111,7 @@ def test_the_engine_ranks_like_the_local_index_and_never_leaves_a_scope(
             assert all(h.document.jurisdiction in scope for h in inside)
     # The scope is applied inside the engine's vector index scan, to the partitions it names.
     scope = dict(remote.groups([("全国", "江苏省", "南通市", "如皋市")]))["scope"]
-    sql, params = dense_query(np.ones(encoder.dimension, np.float32) / 8, 10, scope)
+    sql, params = dense_query(np.ones(encoder.dimension, np.float32) / 8, 10, scope.parts[-1])
     plan = "\n".join(row[0] for row in remote._connections.query(f"EXPLAIN {sql}", params))
     assert "VECTOR INDEX ADAPTIVE SCAN (PRE-FILTER)" in plan or "VECTOR INDEX SCAN" in plan, plan
     # Records and citations come back whole from the engine.
