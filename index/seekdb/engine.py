@@ -163,8 +163,8 @@ def start(data: Path, port: int | None = None, timeout: float = START_SECONDS,
         return current.url
     data.mkdir(parents=True, exist_ok=True)
     first = not (data / "store").exists()
-    if current is not None and port is None:
-        port = current.url.port
+    if current is not None and port is None and _port_free(current.url.port):
+        port = current.url.port  # a restart keeps its port (and URL) when it can
     port = port or _free_port()
     if not _port_free(port):
         raise EngineError(f"port {port} is taken: start the engine with another --port")
