@@ -105,6 +105,11 @@ class SearchBackend(Protocol):
     def dense_search(self, vector: npt.NDArray[np.float32], k: int, scope: Scope | None) -> Found:
         """The ``k`` provisions nearest to ``vector`` (inner product), inside ``scope``."""
 
+    def retrieve(self, tokens: list[str], vector: npt.NDArray[np.float32] | None, k: int,
+                 scope: Scope | None, prepared: object = None) -> tuple[Found, Found]:
+        """Both retrievers' best ``k`` inside ``scope``: lexical (none without tokens) and dense
+        (none without a vector). An engine runs the two at once."""
+
     def idf(self, token: str) -> float:
         """How rare a token is across provisions: log(1 + N / df); unseen tokens count as rarest."""
 

@@ -124,6 +124,12 @@ class PolicyIndex:
                      ) -> list[tuple[int, float]]:
         return self.dense.search(vector, k, scope)
 
+    def retrieve(self, tokens: list[str], vector: npt.NDArray[np.float32] | None, k: int,
+                 scope: Ranges | None, prepared: object = None
+                 ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        return (self.lexical_search(tokens, k, scope, prepared) if tokens else [],
+                self.dense_search(vector, k, scope) if vector is not None else [])
+
     def idf(self, token: str) -> float:
         return self.lexical.idf(token)
 

@@ -237,13 +237,13 @@ class Searcher:
     def _retrieve(self, tokens: list[str], vector: np.ndarray | None, scope: Scope | None,
                   mode: str, seen: set[int], prepared: object = None) -> list[Candidate]:
         candidates: dict[int, Candidate] = {}
-        if mode in ("hybrid", "bm25") and tokens:
-            found = self.index.lexical_search(tokens, CANDIDATES, scope, prepared)
-            for rank, (key, score) in enumerate(found, 1):
-                candidates.setdefault(key, Candidate(key)).bm25 = RetrieverScore(score, rank)
-        if mode in ("hybrid", "dense") and vector is not None:
-            for rank, (key, score) in enumerate(self.index.dense_search(vector, CANDIDATES, scope), 1):
-                candidates.setdefault(key, Candidate(key)).dense = RetrieverScore(score, rank)
+        lexical, dense = self.index.retrieve(tokens if mode in ("hybrid", "bm25") else [],
+                                             vector if mode in ("hybrid", "dense") else None,
+                                             CANDIDATES, scope, prepared)
+        for rank, (key, score) in enumerate(lexical, 1):
+            candidates.setdefault(key, Candidate(key)).bm25 = RetrieverScore(score, rank)
+        for rank, (key, score) in enumerate(dense, 1):
+            candidates.setdefault(key, Candidate(key)).dense = RetrieverScore(score, rank)
         fresh = [c for c in candidates.values() if c.key not in seen]
         self._fuse(fresh, tokens)
         return sorted(fresh, key=lambda c: (-c.fused, c.key))

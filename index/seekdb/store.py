@@ -16,6 +16,7 @@ import math
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,9 @@ EF_SEARCH = 400  # per connection; seekdb's 64 gives recall@10 ≈ 0.68 on sprea
 RESCORE = 2  # the engine's best k × RESCORE by its own BM25 are ranked again by ours
 COMMON = 0.02  # a token in more than this share of provisions does not look for candidates
 NATIONAL = "全国"  # the place path (and partition) of national documents
+# Lexical searches run here while the request's thread runs the dense one (each thread has its
+# own engine connection); as many as requests can run searches at once (api/admission.py).
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="engine-lexical")
 
 
 @dataclass(frozen=True)
@@ -279,6 +283,19 @@ class SeekdbIndex:
         for key, record, _ in rows[:k]:
             self.provisions.remember(int(key), record)
         return [(int(key), -float(distance)) for key, _, distance in rows[:k]]
+
+    def retrieve(self, tokens: list[str], vector: npt.NDArray[np.float32] | None, k: int,
+                 scope: Condition | None, prepared: object = None
+                 ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """BM25 and kNN at once, each on a connection of its own: the engine's two searches
+        overlap instead of adding up."""
+        if not tokens or vector is None or not self.encoder.dimension:
+            return (self.lexical_search(tokens, k, scope) if tokens else [],
+                    self.dense_search(vector, k, scope) if vector is not None else [])
+        self._fetch_frequencies(tokens)  # on this thread, before the lexical thread reads them
+        lexical = _POOL.submit(self.lexical_search, tokens, k, scope)
+        dense = self.dense_search(vector, k, scope)
+        return lexical.result(), dense
 
     def idf(self, token: str) -> float:
         return math.log(1.0 + len(self.provisions) / max(1, self._frequency(token)))
