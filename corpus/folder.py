@@ -79,6 +79,7 @@ class CorpusFolder:
         self._gazetteer = gazetteer
         self._sidecars: dict[str, tuple[int, dict[str, Any] | None]] = {}
         self._identities: dict[tuple[str, int], str] = {}  # documents without a sidecar
+        self._content_keys: dict[str, tuple[tuple[int, ...], str]] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -227,13 +228,22 @@ class CorpusFolder:
         return names
 
     def content_key(self, name: str) -> str:
-        """Changes whenever a document's original, sidecar or stored rendition does."""
-        digest = hashlib.sha256(name.encode() + b"\0" + _sha256_file(self.documents_dir / name).encode())
-        for suffix in (".json", ".txt"):
-            stored = self.renditions_dir / f"{name}{suffix}"
+        """Changes whenever a document's original, sidecar or stored rendition does. Kept while
+        none of those files changes (size, mtime, inode), so that a build, which needs the key of
+        every document for its parse cache and again for the corpus hash, reads each file once."""
+        files = [self.documents_dir / name,
+                 *(self.renditions_dir / f"{name}{suffix}" for suffix in (".json", ".txt"))]
+        signature = tuple(value for path in files for value in _signature(path))
+        known = self._content_keys.get(name)
+        if known is not None and known[0] == signature:
+            return known[1]
+        digest = hashlib.sha256(name.encode() + b"\0" + _sha256_file(files[0]).encode())
+        for suffix, stored in zip((".json", ".txt"), files[1:], strict=True):
             if stored.is_file():
                 digest.update(suffix.encode() + _sha256_file(stored).encode())
-        return digest.hexdigest()
+        key = digest.hexdigest()
+        self._content_keys[name] = (signature, key)
+        return key
 
     def hash(self) -> str:
         """Changes whenever a document, its rendition or the catalog does."""
@@ -497,3 +507,12 @@ def atomic_write(path: Path, data: bytes) -> None:
 def load_corpus(folder: Path | None = None) -> list[Document]:
     """All documents of a corpus folder (the bundled default corpus when None)."""
     return CorpusFolder(folder or DEFAULT_FOLDER).load_all()
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is written or replaced (0s for a missing file)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (0, 0, 0)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
