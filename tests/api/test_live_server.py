@@ -107,7 +107,10 @@ def serving_small_corpus(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serving_small_corpus(tmp_path_factory, "live") as site:
+    # Three clients searching without pause on two cores: a busy machine (a build, CI) can make
+    # admission control shed one (503 busy, tested in test_hardening); here only the switch-over
+    # is under test, so a search waits for its turn instead.
+    with serving_small_corpus(tmp_path_factory, "live", {"POLICY_QA_SEARCH_WAIT_SECONDS": "30"}) as site:
         yield site
 
 
