@@ -81,8 +81,10 @@ class EngineUrl:
         """Where the engine is, for messages: no password."""
         return f"{self.host}:{self.port}"
 
-    def connect(self, database: bool = True, timeout: float = 10.0) -> pymysql.Connection:
-        """A new connection (autocommit off), in utf8mb4.
+    def connect(self, database: bool = True, timeout: float = 10.0, read_timeout: float | None = 600
+                ) -> pymysql.Connection:
+        """A new connection (autocommit off), in utf8mb4; ``read_timeout`` None for a statement
+        that may run for long (rebuilding a vector index: over 10 minutes at 10^6 provisions).
 
         Raises:
             EngineError: the engine does not answer or refuses the credentials.
@@ -90,7 +92,7 @@ class EngineUrl:
         try:
             return pymysql.connect(host=self.host, port=self.port, user=self.user, password=self.password,
                                    database=self.database if database else None, charset="utf8mb4",
-                                   connect_timeout=timeout, read_timeout=600, write_timeout=600,
+                                   connect_timeout=timeout, read_timeout=read_timeout, write_timeout=600,
                                    autocommit=False)
         except pymysql.Error as error:
             raise EngineError(f"cannot reach the engine at {self.address}: {_reason(error)}") from error

@@ -156,7 +156,8 @@ class _Writer:
             return
         log.info("rebuilding the engine's vector index (%d of %s provisions new)", self.rows_written, total)
         try:
-            self._query("CALL DBMS_VECTOR.REBUILD_INDEX('pq_vec', 'pq_provisions', 'vector', 0)")
+            with self.url.connect(read_timeout=None) as connection, connection.cursor() as cursor:
+                cursor.execute("CALL DBMS_VECTOR.REBUILD_INDEX('pq_vec', 'pq_provisions', 'vector', 0)")
         except pymysql.Error as error:
             raise EngineError(f"rebuilding the vector index in the engine at {self.url.address} failed "
                               f"(the written documents stay, and the engine rebuilds it by itself): {error}"
