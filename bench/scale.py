@@ -202,10 +202,9 @@ def real_vectors(work: Path, lawref: Path) -> tuple[np.ndarray, list[str], np.nd
 # Measuring -----------------------------------------------------------------------------------
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    from index.seekdb.engine import resident_mb
+
+    return resident_mb("self")
 
 
 def measure(work: Path, queries: int) -> dict[str, Any]:

@@ -125,13 +125,18 @@ class Status:
     @property
     def rss_mb(self) -> float:
         """The server's resident memory (0 when it does not run)."""
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
+        return resident_mb(self.pid)
+
+
+def resident_mb(pid: int | str) -> float:
+    """A process's resident memory in MiB from /proc (``self`` for this one; 0 when gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def status(data: Path) -> Status | None:

@@ -39,6 +39,7 @@ EF_SEARCH = 400  # per connection; seekdb's 64 gives recall@10 ≈ 0.68 on sprea
 RESCORE = 2  # the engine's best k × RESCORE by its own BM25 are ranked again by ours
 COMMON = 0.02  # a token in more than this share of provisions does not look for candidates
 NATIONAL = "全国"  # the place path (and partition) of national documents
+NO_TABLE = 1146  # MySQL's "table doesn't exist": an engine no index was written to yet
 # Lexical searches run here while the request's thread runs the dense one (each thread has its
 # own engine connection); as many as requests can run searches at once (api/admission.py).
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="engine-lexical")
@@ -101,7 +102,8 @@ def generation(connections: Connections) -> str | None:
     try:
         rows = connections.query("SELECT value FROM pq_meta WHERE name = 'generation'")
     except EngineError as error:
-        if "doesn't exist" in str(error):
+        cause = error.__cause__
+        if isinstance(cause, pymysql.ProgrammingError) and cause.args and cause.args[0] == NO_TABLE:
             return None
         raise
     return str(rows[0][0]) if rows else None
@@ -175,7 +177,7 @@ class SeekdbIndex:
             "built": meta.get("built"), "encoder": recorded,
             "analyzer": {"fingerprint": analyzer.fingerprint},
             "corpus": {"hash": meta.get("corpus_hash")}, "backend": "seekdb",
-            "engine": url.address, "counts": {"provisions": int(meta.get("provisions", 0))}}
+            "engine": url.address}
         rows = self._connections.query("SELECT id, place, provisions, record FROM pq_documents "
                                        "ORDER BY place, id")
         self.documents = {str(i): DocumentRecord.from_json(json.loads(record)) for i, _, _, record in rows}

@@ -31,6 +31,7 @@ from index.analysis import Analyzer
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import EngineError
 from index.parsing import Parsed, parse_all
+from index.places import place_path
 from index.records import passage_text
 from index.seekdb import schema
 from index.seekdb.engine import EngineUrl
@@ -184,7 +185,7 @@ class _Writer:
         length = 0
         for entry, vectors in group:
             record = entry.record
-            path = (*reversed(record.parents), record.jurisdiction)
+            path = place_path(record.jurisdiction, record.parents)
             place, province = schema.place_text(path), schema.province_of(path)
             for position, (provision, tokens) in enumerate(zip(entry.provisions, entry.tokens, strict=True)):
                 frequencies.update(set(tokens))

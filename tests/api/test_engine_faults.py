@@ -17,13 +17,13 @@ from api.settings import Settings
 from corpus import CorpusFolder
 from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
-from index.errors import EngineError
 from index.seekdb import engine
 from index.seekdb.store import SeekdbIndex
 from index.seekdb.sync import sync
 from qa.search import Searcher
 from qa.service import PolicyService
 from tests.index.fakes import HashEncoder
+from tests.index.test_seekdb import start_or_skip
 
 pytestmark = pytest.mark.slow
 ADMIN = {"X-API-Key": "admin-secret"}
@@ -44,10 +44,7 @@ def kill(data: Path) -> None:
 def test_the_service_waits_for_its_engine_answers_503_while_it_is_gone_and_loses_no_write(
         tmp_path: Path) -> None:
     data = tmp_path / "engine"
-    try:
-        url = engine.start(data)
-    except EngineError as error:
-        pytest.skip(f"the seekdb binary cannot start here: {error}")
+    url = start_or_skip(data)
     try:
         corpus = CorpusFolder.working(tmp_path / "corpus")
         analyzer = Analyzer(tmp_path / "cache" / "jieba")

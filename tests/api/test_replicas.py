@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from corpus import DEFAULT_FOLDER
-from index.errors import EngineError
 from index.seekdb import engine
 from tests.api.conftest import JIANGSU, free_port
+from tests.index.test_seekdb import start_or_skip
 
 pytestmark = pytest.mark.slow
 ADMIN = "admin-key-for-replicas"
@@ -52,10 +52,7 @@ def serve(root: Path, name: str, url: str) -> tuple[subprocess.Popen[bytes], str
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     root = tmp_path_factory.mktemp("replicas")
-    try:
-        url = engine.start(root / "engine")
-    except EngineError as error:
-        pytest.skip(f"the seekdb binary cannot start here: {error}")
+    url = start_or_skip(root / "engine")
     processes = []
     try:
         first, a = serve(root, "a", str(url))  # finds the engine empty and indexes its corpus

@@ -30,15 +30,21 @@ from tests.index.fakes import HashEncoder
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, EngineUrl]]:
-    data = tmp_path_factory.mktemp("engine")
+def start_or_skip(data: Path) -> EngineUrl:
+    """A seekdb started in ``data``; the test is skipped (saying why) only when this machine has
+    no seekdb binary to start, and fails on any other error."""
     try:
-        url = engine.start(data)
+        return engine.start(data)
     except EngineError as error:
         if "not installed" in str(error) or "not supported" in str(error):
             pytest.skip(f"the seekdb binary cannot start here: {error}")
         raise
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, EngineUrl]]:
+    data = tmp_path_factory.mktemp("engine")
+    url = start_or_skip(data)
     yield data, url
     engine.stop(data)
 
@@ -172,10 +178,7 @@ def test_an_engine_holding_another_encoders_vectors_is_refused(
 def test_a_search_while_the_engine_is_down_is_an_engine_error_and_recovers(tmp_path: Path,
                                                                           corpus: Path) -> None:
     data = tmp_path / "engine"
-    try:
-        url = engine.start(data)
-    except EngineError as error:
-        pytest.skip(f"the seekdb binary cannot start here: {error}")
+    url = start_or_skip(data)
     try:
         encoder, analyzer = HashEncoder(), Analyzer(tmp_path / "cache" / "jieba")
         sync(url, corpus, encoder, analyzer, tmp_path / "cache")
