@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus import Kind, Provision
-from qa.figures import Figure, parse_figures
+from corpus.figures import Figure, parse_figures
 
 _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?[”’」』）)]*")
 _QUANTITY_WORDS = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index.records import DocumentRecord
-from qa.figures import Figure
+from corpus.figures import Figure
 
 
 @dataclass(frozen=True)

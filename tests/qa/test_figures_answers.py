@@ -9,7 +9,7 @@ import pytest
 from corpus import Kind, Provision
 from index.analysis import Analyzer
 from qa.answers import extract
-from qa.figures import parse_figures
+from corpus.figures import parse_figures
 
 
 @pytest.mark.parametrize(("text", "expected"), [
