@@ -28,7 +28,7 @@ _FIGURE = re.compile(
     rf"(?P<value>\d+(?:\s*[.．]\s*\d+)?)"
     rf"\s*(?P<unit>{_UNIT})?"
     rf"(?P<after>{_OP_AFTER})?")
-_PER = re.compile(r"每(?P<per>百户|千人口|千常住人口|千名老年人|千名老人|千人|万人|百张(?:养老机构)?床位|"
+PER = re.compile(r"每(?P<per>百户|千人口|千常住人口|千名老年人|千名老人|千人|万人|百张(?:养老机构)?床位|"
                   r"个街道|个乡镇|个镇|个社区|个县（市、区）|个县|户|人|年|月|周)")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 
@@ -115,7 +115,7 @@ def _preceded_by_digit_or_letter(text: str, index: int) -> bool:
 def _per(text: str, index: int) -> str | None:
     """The 每… this quantity is counted per, if the same clause names one before it."""
     clause_start = max(text.rfind(mark, 0, index) for mark in "，。；：、,;") + 1
-    matches = list(_PER.finditer(text, clause_start, index))
+    matches = list(PER.finditer(text, clause_start, index))
     return matches[-1].group("per") if matches else None
 
 
@@ -131,9 +131,9 @@ _LINK = re.compile(r"(?:不低于|不少于|不高于|不超过|保持在|稳定
 _LEADING = re.compile(r"^(?:按照|按|(?:到|至|在)?(?:19|20)\d{2}年(?:底|末|前)?|目前|现有|当前|力争|其中|"
                       r"全(?:省|市|县|区|州|国|盟|旗)|我(?:省|市|县|区)|累计|逐步|进一步|基本|确保|争取|"
                       r"并|且|和|及|同时|[“”\s])+")
-_VERB = re.compile(r"^(?:建成|新增|建设|培育|打造|提供|设置|配建|配套建设|配备|拥有|开展|完成|实现|"
+_VERB = re.compile(r"(?:建成|新增|建设|培育|打造|提供|设置|配建|配套建设|配备|拥有|开展|完成|实现|"
                    r"创建|扶持|引进|培训|招录|改造|改建|增加|发展|落实|给予|安排|推动|支持|鼓励|补齐|"
-                   r"补足|规划建设|配置|可提供)")
+                   r"补足|规划建设|配置|可提供|调剂|配套)")
 _TRAILING = re.compile(r"(?:的|要|应|应当|须|需|要求|可|将|均|都|已|已经|总计|合计|共计|约|大约|计|共)+$")
 _FRAME_BEFORE = re.compile(r"(?:按照|按|依照|参照|以)$")
 _FRAME_AFTER = re.compile(r"^的?(?:标准|要求|规模|比例)?")
@@ -188,9 +188,16 @@ def _prose_subject(text: str, figure: Figure) -> str | None:
         per_at = text.rfind("每" + figure.per, clause_start, figure.start)
         if per_at != -1 and not text[per_at + 1 + len(figure.per):figure.start].strip(" 不少于低至为达到"):
             before_end = per_at
+    # 「每百户不少于20平米配套养老服务用房、每百户不少于48平米建设婴幼儿照护服务设施」: what
+    # precedes a 、 belongs to the figure before it.
+    clause_start = max(clause_start, text.rfind("、", clause_start, before_end) + 1)
     before = text[clause_start:before_end]
-    if _FRAME_BEFORE.search(before.strip()) or text.startswith(("的标准", "标准"), figure.end):
-        return _span_after(text, figure.end, clause_end)
+    # The phrase after a figure ends at a 、 too: 「…20平米配套养老服务用房、每百户…」.
+    pause = text.find("、", figure.end, clause_end)
+    after_end = clause_end if pause == -1 else pause
+    if not before.strip() or _FRAME_BEFORE.search(before.strip()) \
+            or text.startswith(("的标准", "标准"), figure.end) or _VERB.match(text, figure.end):
+        return _span_after(text, figure.end, after_end)
     start, end = clause_start, before_end
     links = list(_LINK.finditer(text, start, end))
     if links and len(text[links[-1].end():end].strip(" “”")) >= 2:
@@ -202,11 +209,15 @@ def _prose_subject(text: str, figure: Figure) -> str | None:
     end -= _trailing_length(text[start + verb:end])
     if end - (start + verb) >= 2:
         return text[start + verb:end]
-    return _span_after(text, figure.end, clause_end)
+    return _span_after(text, figure.end, after_end)
 
 
 def _span_after(text: str, start: int, end: int) -> str | None:
-    """The noun phrase after a figure: 「…的标准配建」 and a leading verb skipped."""
+    """The noun phrase after a figure: 「…的标准配建」 and a leading verb skipped; 「28平米婴幼儿
+    照护服务设施的标准调剂」: the phrase before 的标准."""
+    standard = text.find("的标准", start, end)
+    if standard - start >= 2:
+        end = standard
     start += _match_length(_FRAME_AFTER, text[start:end])
     start += _match_length(_VERB, text[start:end])
     end -= _trailing_length(text[start:end])

@@ -115,10 +115,12 @@ class Indicator:
 
 
 # Qualifiers every plan implies, so that leaving them out names the same indicator: 托位 are
-# for children under 3, 护理型床位 are beds of 养老机构.
+# for children under 3, 护理型床位 are beds of 养老机构; and the plans' words for a facility
+# (托育服务用房, 托育服务设施, 托育设施, 婴幼儿照护服务设施).
 _IMPLIED = (("3岁以下婴幼儿", ""), ("0-3岁婴幼儿", ""), ("0—3岁婴幼儿", ""), ("婴幼儿托位", "托位"),
             ("养老机构护理型", "护理型"), ("护理型养老床位", "护理型床位"), ("普惠性", "普惠"),
-            ("千名老人", "千名老年人"), ("老年人口", "老年人"))
+            ("千名老人", "千名老年人"), ("老年人口", "老年人"), ("婴幼儿照护服务", "托育"),
+            ("婴幼儿照护", "托育"), ("服务用房", "设施"), ("用房", "设施"), ("服务设施", "设施"))
 
 
 def indicator_key(name: str) -> str:
@@ -131,6 +133,7 @@ def indicator_key(name: str) -> str:
     key = re.sub(r"[\s“”\"'、，,：:]", "", key)
     key = re.sub(r"^(?:其中|全(?:省|市|县|区|州|国))", "", key)
     key = re.sub(r"\d+$", "", key)  # a footnote mark: 老年大学覆盖面（%）1
+    key = re.sub(r"\d+周?岁及?以上", "", key)  # 65周岁及以上老年人: the age every such count implies
     key = key.replace("拥有", "").replace("的", "")
     key = re.sub(r"千(?:常住)?人(?:口|常住人口)?", "千人口", key)
     for written, implied in _IMPLIED:
@@ -221,10 +224,7 @@ def _from_sentences(provisions: Iterable[Provision], written: int | None) -> lis
     for provision in provisions:
         for figure in parse_figures(provision.text):
             subject = figure.subject
-            if subject is None or figure.year is None or figure.unit in ("岁", "周岁"):
-                continue
-            bare = re.sub(r"[（(][^（）()]*[）)]$", "", subject)
-            if not (_INDICATOR_END.search(bare) or figure.per):
+            if subject is None or figure.year is None or not is_indicator(figure):
                 continue
             past = written is not None and figure.year < written
             if written is not None and figure.year < written - 5:
@@ -236,6 +236,15 @@ def _from_sentences(provisions: Iterable[Provision], written: int | None) -> lis
                                         provision.id, at, at + len(subject), "text", figure.unit,
                                         None, value if past else None, () if past else (value,)))
     return indicators
+
+
+def is_indicator(figure: Figure) -> bool:
+    """Whether a sentence's figure measures an indicator (a rate, a share, a count per 千人口),
+    rather than a thing (建成1所以上护理院) or an age."""
+    if figure.subject is None or figure.unit in ("岁", "周岁"):
+        return False
+    bare = re.sub(r"[（(][^（）()]*[）)]$", "", figure.subject)
+    return bool(_INDICATOR_END.search(bare) or figure.per)
 
 
 def _unit(cells: list[tuple[str, str, int]], name: str, values: list[Figure]) -> str | None:

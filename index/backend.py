@@ -14,12 +14,13 @@ a search to some places; the search path only passes it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from corpus.indicators import Indicator
 from corpus.model import Heading, Provision
 from index.analysis import Analyzer
 from index.encoders import Encoder
@@ -125,3 +126,6 @@ class SearchBackend(Protocol):
     def provisions_of(self, document_id: str) -> list[Provision]: ...
 
     def outline(self, document_id: str) -> tuple[Heading, ...]: ...
+
+    def indicators(self, document_ids: Iterable[str] | None = None) -> list[Indicator]:
+        """The indicators the documents ``document_ids`` state (every document's when None)."""

@@ -6,6 +6,7 @@ Layout of a built version (under ``var/index/versions/``)::
     documents.json      document metadata (title, 文号, issuers, jurisdiction with level and
                         parents) in row order, each with the range of rows of its provisions
     provisions.sqlite   each provision by row and by id, and each document's outline
+    indicators.jsonl    the indicators the documents state (corpus.indicators), one per line
     bm25/               bm25s arrays (npy, memory-mapped) and vocabulary (json)
     vectors.npy         the provisions' vectors by row (float32, memory-mapped)
     ann.faiss           for a large corpus, the approximate index of those vectors
@@ -25,7 +26,7 @@ import json
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,13 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus import CorpusFolder, Heading, Kind, Provision
+from corpus.indicators import Indicator
 from index.analysis import Analyzer
 from index.dense import DenseIndex
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import IndexMismatch, IndexNotFound
+from index.indicators import FILE as INDICATORS
+from index.indicators import read_indicator_file, write_indicators
 from index.lexical import LexicalIndex
 from index.parsing import parse_all
 from index.places import PlacePath, PlaceRows, Ranges, complement, merge, place_path, subtract
@@ -49,7 +53,7 @@ log = logging.getLogger("policy_qa.build")
 
 # 2: outlines.json; 3: documents of any format, national level, pages; 4: rows by place,
 # provisions in SQLite, memory-mapped vectors and BM25, an approximate index for large corpora
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 WHOLE_HASH_BYTES = 64 << 20  # files up to this size are hashed whole at load; larger ones sampled
 SAMPLE_BYTES = 1 << 20
@@ -67,7 +71,8 @@ class PolicyIndex:
 
     def __init__(self, folder: Path, manifest: dict[str, object], documents: dict[str, DocumentRecord],
                  document_rows: dict[str, tuple[int, int]], provisions: ProvisionTable,
-                 lexical: LexicalIndex, dense: DenseIndex, analyzer: Analyzer, encoder: Encoder) -> None:
+                 lexical: LexicalIndex, dense: DenseIndex, analyzer: Analyzer, encoder: Encoder,
+                 indicators: dict[str, list[Indicator]] | None = None) -> None:
         self.folder = folder
         self.manifest = manifest
         self.documents = documents  # in row order
@@ -80,6 +85,7 @@ class PolicyIndex:
         self.places = PlaceRows(((self.path_of(documents[d]), start, end)
                                  for d, (start, end) in document_rows.items()), len(provisions))
         self.provision_counts = {d: end - start for d, (start, end) in document_rows.items()}
+        self._indicators = indicators or {}
         self.jurisdictions = frozenset(document.jurisdiction for document in documents.values())
         self.levels = {document.jurisdiction: document.level for document in documents.values()}
         self._paths_by_name: dict[str, list[PlacePath]] = {}
@@ -146,6 +152,11 @@ class PolicyIndex:
 
     def outline(self, document_id: str) -> tuple[Heading, ...]:
         return self.provisions.outline(document_id)
+
+    def indicators(self, document_ids: Iterable[str] | None = None) -> list[Indicator]:
+        if document_ids is None:
+            return [i for document in self.documents for i in self._indicators.get(document, [])]
+        return [i for document in document_ids for i in self._indicators.get(document, [])]
 
     def document_of(self, provision: Provision) -> DocumentRecord:
         return self.documents[provision.document_id]
@@ -216,6 +227,7 @@ class PolicyIndex:
                 [{**documents[d].to_json(), "rows": list(rows)} for d, rows in document_rows.items()],
                 ensure_ascii=False, indent=1), encoding="utf-8")
             write_table(staging / TABLE, provisions, {entry.record.id: entry.outline for entry in parsed})
+            write_indicators(staging / INDICATORS, parsed)
             del provisions
             lexical.save(staging / "bm25")
             dense = DenseIndex.build(vectors, staging, previous=_published_dense(root, encoder))
@@ -339,7 +351,8 @@ class PolicyIndex:
                 sum(end - start for start, end in document_rows.values()) != size:
             raise IndexMismatch(f"index parts disagree on the number of provisions: rebuild it with "
                                 f"`policy-qa build --out {folder.parent.parent}`")
-        return cls(folder, manifest, documents, document_rows, provisions, lexical, dense, analyzer, encoder)
+        return cls(folder, manifest, documents, document_rows, provisions, lexical, dense, analyzer,
+                   encoder, read_indicator_file(folder / INDICATORS))
 
 
 def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:

@@ -1,19 +1,28 @@
-"""How each jurisdiction words the same provision: one best provision per place, side by side.
+"""How each jurisdiction sets the same figure or words the same provision, side by side.
 
 Staff comparing standards want 如皋市 20㎡ / 宿城区 48㎡ / 江苏省 (leaves it to the cities) in one
-table. Each place is searched among its own documents only; a place whose best provision
-shares too little of the question is reported as having nothing relevant instead of showing
-a weak match.
+table: one figure per place. Each place is searched among its own documents only. The figure
+of a row is the place's indicator that measures what the question asks (its final target by
+default, the year asked when one is), else the figure of its best provisions whose subject is
+the one asked (the nursery standard for a nursery question, new residential areas before
+existing ones); a place that sets none gets ``figure: null`` and a note, never a figure of
+something else. A place whose best provision shares too little of the question is reported as
+having nothing relevant instead of showing a weak match.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from corpus.figures import Figure, parse_figures
+from corpus.indicators import Indicator, Value, indicator_key, is_indicator
 from qa.errors import UnknownJurisdiction
+from qa.indicators import MATCH_COVERAGE, Asked, asked, matching
 from qa.results import Hit
-from qa.search import Searcher, clean_query
+from qa.search import Candidate, Searcher, clean_query
 
 # The rarity-weighted share of the question a provision must contain to count as an answer.
 # On the public set's numeric, table and jurisdiction questions the correct top hit scores
@@ -29,20 +38,30 @@ class Comparison:
     covered: bool  # the corpus has a document of this jurisdiction
     hit: Hit | None
     relevance: float
-    note: str | None  # why there is no hit
+    note: str | None  # why there is no hit, or no figure
+    figure: Figure | None = None  # offsets index ``hit.text``
+    indicator: Indicator | None = None  # the indicator the figure is a value of
+    years: tuple[int, ...] = ()  # the years the place gives values for
 
     def to_json(self) -> dict[str, object]:
+        figure = None
+        if self.figure is not None:
+            figure = {**self.figure.to_json(),
+                      "indicator": self.indicator.name if self.indicator else None,
+                      "attribute": self.indicator.attribute if self.indicator else None}
         return {"jurisdiction": self.jurisdiction, "level": self.level, "covered": self.covered,
-                "relevance": round(self.relevance, 3), "note": self.note,
-                "hit": self.hit.to_json() if self.hit else None}
+                "relevance": round(self.relevance, 3), "note": self.note, "figure": figure,
+                "years": list(self.years), "hit": self.hit.to_json() if self.hit else None}
 
 
 MAX_PLACES = 30  # the places one comparison covers: each costs a scoped search
 
 
-def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None = None
-            ) -> list[Comparison]:
-    """The best provision for ``query`` in each jurisdiction of the corpus (or those named).
+def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None = None,
+            year: int | None = None) -> list[Comparison]:
+    """The figure and provision answering ``query`` in each jurisdiction of the corpus (or
+    those named); ``year`` asks for that year's value (default: the year the question names,
+    else each indicator's final target).
 
     Raises:
         BadQuery: an empty or over-long query, or a jurisdiction the gazetteer does not know.
@@ -72,23 +91,167 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
         # office's comparison table, whatever order the documents were added in.
         order = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
         names = sorted(names, key=lambda name: (order.get(levels[name], 4), name))
-    results = []
-    for name in names:
-        scope = index.own([name])
-        if scope is None:
-            results.append(Comparison(name, levels.get(name), False, None, 0.0,
-                                      "语料中没有该地区的文件"))
+    question = asked(query, _place_words(searcher, query, names))
+    if year is not None:
+        question = Asked(question.subject, question.bare, year, False, question.existing,
+                         question.per, question.unit, question.quantity)
+    documents_of: dict[str, list[str]] = defaultdict(list)
+    for document in index.documents.values():
+        documents_of[document.jurisdiction].append(document.id)
+    return [_row(searcher, name, question, tokens, vector, documents_of.get(name, []))
+            for name in names]
+
+
+def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vector: object,
+         documents: list[str]) -> Comparison:
+    index = searcher.index
+    level = index.levels.get(name)
+    scope = index.own([name])
+    if scope is None:
+        return Comparison(name, level, False, None, 0.0, "语料中没有该地区的文件")
+    # The place's indicator, if it states one that measures what is asked.
+    found = matching(question, index.indicators(documents)) if question.measurable else []
+    years = tuple(sorted({y for _, indicator in found for y in indicator.years}))
+    for _, indicator in found:
+        value = indicator.baseline if question.baseline else indicator.target(question.year)
+        key = index.key_of(value.provision_id) if value else None
+        if value is None or key is None:
             continue
-        ranked = searcher.rank(tokens, vector, scope)
-        if not ranked:
-            results.append(Comparison(name, levels[name], True, None, 0.0, "没有相关条款"))
+        hit = searcher.hit(Candidate(key), 1, tokens, "exact")
+        return Comparison(name, level, True, hit, searcher.relevance(tokens, key), None,
+                          _figure(value, indicator), indicator, years)
+    ranked = searcher.rank(tokens, vector, scope)  # type: ignore[arg-type]
+    if not ranked:
+        return Comparison(name, level, True, None, 0.0, "没有相关条款")
+    relevance = searcher.relevance(tokens, ranked[0].key)
+    if found:  # the indicator is there, but not for the year (or the baseline) asked
+        asked_for = "现状值" if question.baseline else f"{question.year}年的数值"
+        missing = f"该地区没有给出{asked_for}" + (f"（有：{'、'.join(map(str, years))}年）" if years else "")
+        return Comparison(name, level, True, None, relevance, missing, None, None, years)
+    # Else a standard: the best figure of the place's relevant provisions whose subject is the
+    # one asked.
+    # The best-ranked relevant provision that states such a figure, and its best one.
+    best: tuple[float, Candidate, Figure] | None = None
+    for candidate in ranked[:STANDARD_PROVISIONS]:
+        if searcher.relevance(tokens, candidate.key) < RELEVANT:
             continue
-        best = ranked[0]
-        relevance = searcher.relevance(tokens, best.key)
-        if relevance < RELEVANT:
-            results.append(Comparison(name, levels[name], True, None, relevance,
-                                      "该地区文件中没有与问题相符的条款"))
-            continue
-        results.append(Comparison(name, levels[name], True, searcher.hit(best, 1, tokens, "exact"),
-                                  relevance, None))
-    return results
+        text = index.provisions[candidate.key].text
+        for figure in parse_figures(text):
+            score = _standard_score(question, text, figure)
+            if score is not None and (best is None or score > best[0]):
+                best = (score, candidate, figure)
+        if best is not None:
+            break
+    if best is not None:
+        _, candidate, figure = best
+        hit = searcher.hit(candidate, 1, tokens, "exact")
+        return Comparison(name, level, True, hit, searcher.relevance(tokens, candidate.key), None,
+                          figure)
+    if relevance < RELEVANT:
+        return Comparison(name, level, True, None, relevance, "该地区文件中没有与问题相符的条款")
+    hit = searcher.hit(ranked[0], 1, tokens, "exact")
+    note = "该地区没有给出这一数值" if question.measurable and _asks_number(question) else None
+    return Comparison(name, level, True, hit, relevance, note)
+
+
+STANDARD_PROVISIONS = 3  # a place's best provisions searched for a standard's figure
+STANDARD_SCORE = 0.55  # the least a figure's subject must match to answer
+
+
+def _standard_score(question: Asked, text: str, figure: Figure) -> float | None:
+    """How well ``figure`` of ``text`` answers a question about a standard; None if it does not.
+
+    The figure's own subject must be the one asked; failing that (「每百户不少于20平方米的标准，
+    在新建小区规范配置」 names it in another clause), its sentence up to the figure's clause
+    must hold the asked subject, and counts for less.
+    """
+    if not _asks_number(question):
+        return None
+    if question.year is not None and figure.year is not None and figure.year != question.year:
+        return None
+    if figure.label is not None or (figure.unit in ("岁", "周岁") and question.unit != "岁"):
+        return None  # a table's values are indicators, read as such
+    sentence_start = max(text.rfind(mark, 0, figure.start) for mark in "。；\n") + 1
+    clause_start = max(text.rfind(mark, 0, figure.start) for mark in "，。；：\n") + 1
+    clause_ends = [i for mark in "，。；\n" if (i := text.find(mark, figure.end)) != -1]
+    clause_end = min(clause_ends, default=len(text))
+    if figure.year is not None and is_indicator(figure):
+        return None  # 「到2025年…占比达到60%」 states an indicator: matched as one, or not at all
+    if is_indicator(figure) and any(mark in (figure.subject or "") and mark not in question.bare
+                                    for mark in "和及与"):
+        return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
+    if figure.subject:
+        # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
+        # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order.
+        described = text[clause_start:figure.start] + figure.subject
+        score = 0.9 * _coverage(question.bare, indicator_key(described))
+    else:  # 「每百户不少于20平方米的标准，在新建小区…」: the sentence names the subject
+        ends = [i for mark in "。；\n" if (i := text.find(mark, figure.end)) != -1]
+        sentence = text[sentence_start:min(ends, default=len(text))]
+        score = 0.7 * _coverage(question.bare, indicator_key(sentence))
+    if score < MATCH_COVERAGE * 0.7:
+        return None
+    if question.per == "人均":
+        if "人均" not in text[clause_start:figure.start]:
+            return None
+    elif question.per:
+        if not (figure.per and _same_per(question.per, figure.per)):
+            return None  # asked per 百户, counted per something else
+        score += 0.25
+    if question.unit and figure.unit:
+        score += 0.1 if _same_unit(question.unit, figure.unit) else -0.3
+    existing = bool(re.search(r"已建成?|老旧|既有|存量|老城区", text[sentence_start:clause_end]))
+    if question.existing and not existing:
+        return None  # a new areas' standard does not answer for existing ones
+    if existing and not question.existing:
+        score -= 0.15
+    return score if score >= STANDARD_SCORE else None
+
+
+def _coverage(asked_key: str, described: str) -> float:
+    """The share of the asked subject's characters the description holds, in any order."""
+    if not asked_key:
+        return 0.0
+    held = Counter(described)
+    found = 0
+    for char in asked_key:
+        if held[char] > 0:
+            held[char] -= 1
+            found += 1
+    return found / len(asked_key)
+
+
+def _asks_number(question: Asked) -> bool:
+    return bool(question.per or question.unit or question.year or question.quantity)
+
+
+def _same_per(a: str, b: str) -> bool:
+    return indicator_key("每" + a) == indicator_key("每" + b)
+
+
+def _same_unit(asked_unit: str, unit: str) -> bool:
+    if asked_unit == "元":
+        return unit in ("元", "万元", "亿元")
+    return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
+
+
+def _figure(value: Value, indicator: Indicator) -> Figure:
+    return Figure(value.text, value.start, value.end, value.value, value.unit or indicator.unit,
+                  value.operator, None, value.column, indicator.name, value.year)
+
+
+def _place_words(searcher: Searcher, query: str, names: Sequence[str]) -> list[str]:
+    """The place names to leave out of the asked subject: those the question names and those
+    compared, as written and without their suffix (如皋市, 如皋)."""
+    words = {place.name for place in searcher.gazetteer.find(query)} | set(names)
+    return sorted(words | {word[:-1] for word in words if len(word) > 2})
+
+
+def summary_note(rows: Sequence[Comparison], year: int | None) -> str | None:
+    """For a year no place gives (2035): which years the places do give."""
+    if year is None or any(row.figure is not None for row in rows):
+        return None
+    years = sorted({y for row in rows for y in row.years})
+    if not years:
+        return None
+    return f"没有地区给出{year}年的数值；各地给出的年份：{'、'.join(map(str, years))}年"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.records import DocumentRecord
 from corpus.figures import Figure
+from index.records import DocumentRecord
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 ::
 
     pq_meta         name → value: schema version, encoder and analyzer, corpus generation
-    pq_documents    each document: its record, outline, place path and source key
+    pq_documents    each document: its record, outline, indicators, place path and source key
     pq_provisions   each provision: record, jieba tokens (BM25 full-text index, ``space``
                     parser, tokens of one character and up), vector (HNSW, inner product),
                     place path; partitioned by province
@@ -25,7 +25,7 @@ import pymysql
 from index.errors import EngineError
 from index.places import PlacePath
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: pq_documents.indicators
 PARTITIONS = 16  # provinces spread over partitions; OceanBase advises a few per node and core
 SEPARATOR = "/"
 COUNTERS = {"generation": "0", "provisions": "0", "tokens": "0"}  # pq_meta's running counts
@@ -58,7 +58,8 @@ def tables(dimension: int) -> list[str]:
   source_key CHAR(64) NOT NULL,
   provisions INT NOT NULL,
   record LONGTEXT NOT NULL,
-  outline LONGTEXT NOT NULL)""",
+  outline LONGTEXT NOT NULL,
+  indicators LONGTEXT NOT NULL)""",
         f"""CREATE TABLE IF NOT EXISTS pq_provisions (
   pkey BIGINT NOT NULL,
   province VARCHAR(64) NOT NULL,

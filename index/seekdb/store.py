@@ -15,7 +15,7 @@ import json
 import math
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pymysql
 
+from corpus.indicators import Indicator
 from corpus.model import Heading, Provision
 from index.analysis import Analyzer
 from index.encoders import Encoder
@@ -191,6 +192,7 @@ class SeekdbIndex:
         self.manifest["counts"] = {"documents": len(self.documents), "provisions": size}
         self.provisions = EngineProvisions(self._connections, size)
         self._df: dict[str, int] = {}
+        self._indicators: dict[str, list[Indicator]] = {}
 
     @property
     def version(self) -> str | None:
@@ -348,6 +350,19 @@ class SeekdbIndex:
         rows = self._connections.query("SELECT record FROM pq_provisions WHERE document_id = %s "
                                        "ORDER BY position", (document_id,))
         return [Provision.from_json(json.loads(record)) for (record,) in rows]
+
+    def indicators(self, document_ids: Iterable[str] | None = None) -> list[Indicator]:
+        """Read from the engine on first use and kept for this generation (a new generation is
+        a new SeekdbIndex)."""
+        wanted = list(self.documents) if document_ids is None else list(document_ids)
+        missing = [d for d in wanted if d not in self._indicators]
+        for start in range(0, len(missing), 500):
+            part = missing[start:start + 500]
+            rows = self._connections.query(
+                f"SELECT id, indicators FROM pq_documents WHERE id IN ({_marks(part)})", part)
+            for document_id, raw in rows:
+                self._indicators[str(document_id)] = [Indicator.from_json(i) for i in json.loads(raw)]
+        return [i for d in wanted for i in self._indicators.get(d, [])]
 
     def outline(self, document_id: str) -> tuple[Heading, ...]:
         rows = self._connections.query("SELECT outline FROM pq_documents WHERE id = %s", (document_id,))

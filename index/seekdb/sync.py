@@ -30,6 +30,7 @@ from corpus import CorpusFolder
 from index.analysis import Analyzer
 from index.encoders import EmbeddingCache, Encoder
 from index.errors import EngineError
+from index.indicators import indicators_of
 from index.parsing import Parsed, parse_all
 from index.places import place_path
 from index.records import passage_text
@@ -197,7 +198,9 @@ class _Writer:
                 rows.append(row)
             documents.append((record.id, place, entry.source, len(entry.provisions),
                               json.dumps(record.to_json(), ensure_ascii=False),
-                              json.dumps([h.to_json() for h in entry.outline], ensure_ascii=False)))
+                              json.dumps([h.to_json() for h in entry.outline], ensure_ascii=False),
+                              json.dumps([i.to_json() for i in indicators_of(entry)],
+                                         ensure_ascii=False)))
         columns = "pkey, province, place, document_id, position, record, tokens" + \
             (", vector" if self.encoder.dimension else "")
         marks = ", ".join(["%s"] * (8 if self.encoder.dimension else 7))
@@ -210,7 +213,7 @@ class _Writer:
                 cursor.executemany(f"INSERT INTO pq_provisions ({columns}) VALUES ({marks})",
                                    rows[start:start + BATCH])
             cursor.executemany("INSERT INTO pq_documents (id, place, source_key, provisions, record, "
-                               "outline) VALUES (%s, %s, %s, %s, %s, %s)", documents)
+                               "outline, indicators) VALUES (%s, %s, %s, %s, %s, %s, %s)", documents)
             _count_terms(cursor, frequencies, +1)
             _add_provisions(cursor, len(rows), length)
 
