@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from api import schemas
 from api.app import get_service
 from api.problems import MEDIA_TYPE, Problem
+from qa.compare import comparison_json
+from qa.indicators import MAX_LISTED
 from qa.search import MAX_K, MAX_QUERY_CHARS
 from qa.service import PolicyService
 
@@ -67,10 +69,34 @@ def build_router() -> APIRouter:
     @router.post("/compare", response_model=schemas.CompareResponse, tags=["search"],
                  dependencies=[Depends(require_json)])
     def compare(body: schemas.CompareRequest, service: Service) -> Any:
-        """Each jurisdiction's best provision for the question, side by side; a place with
-        nothing relevant says so (`hit: null`, `note`) instead of showing a weak match."""
-        rows = service.compare(body.query, body.jurisdictions)
-        return {"query": body.query, "rows": [row.to_json() for row in rows]}
+        """One figure per place for the question, with the provision it comes from: the place's
+        indicator that measures what is asked (its final target, or the year asked), else the
+        standard its provisions set for the subject asked. A place that sets none says so
+        (`figure: null`, `note`); a place with nothing relevant has `hit: null`."""
+        rows = service.compare(body.query, body.jurisdictions, body.year)
+        return comparison_json(body.query, rows, body.year)
+
+    @router.get("/indicators", response_model=schemas.IndicatorList, tags=["search"])
+    def indicators(request: Request, service: Service,
+                   q: Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS,
+                                                  pattern=schemas.TEXT_PATTERN,
+                                                  examples=["护理型床位占比"],
+                                                  description="An indicator, as staff would name it; "
+                                                              "default: every indicator.")] = None,
+                   jurisdiction: Annotated[str | None, Query(min_length=1, max_length=50,
+                                                             pattern=schemas.TEXT_PATTERN,
+                                                             examples=["如皋市"])] = None,
+                   limit: Annotated[int, Query(ge=1, le=MAX_LISTED)] = 100) -> Any:
+        """The indicators the plans state (from their indicator tables and their sentences),
+        each with its baseline, yearly targets, attribute and the provision and offsets every
+        value was read from; those matching `q` best first."""
+        unknown = set(request.query_params) - {"q", "jurisdiction", "limit"}
+        if unknown:
+            raise Problem(422, f"unknown query parameter(s): {', '.join(sorted(unknown))}",
+                          "/problems/validation")
+        listed = service.indicators(q, jurisdiction, limit)
+        return {"query": q, "jurisdiction": jurisdiction,
+                "indicators": [item.to_json() for item in listed]}
 
     @router.post("/similar", response_model=schemas.SimilarResponse, tags=["drafting"],
                  dependencies=[Depends(require_json)])

@@ -76,6 +76,9 @@ class CompareRequest(_Request):
         default=None, max_length=30, description=(
             "Places to compare (at most 30); default: every place of the corpus, or, when it holds "
             "more than 30, the 30 whose provisions rank highest for the question."))
+    year: int | None = Field(default=None, ge=1949, le=2100, description=(
+        "The year whose value each cell shows (default: the year the question names, else each "
+        "indicator's final target)."))
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "托育服务用房每百户配建标准", "jurisdictions": ["如皋市", "宿城区", "江苏省"]}]})
@@ -113,7 +116,19 @@ class Figure(BaseModel):
     unit: str | None
     operator: Literal["=", "≥", ">", "≤", "<", "≈"]
     per: str | None
-    label: str | None
+    label: str | None = Field(description="In a table: the column the value stands in "
+                                          "(2025年目标值, 现状值).")
+    subject: str | None = Field(default=None, description=(
+        "What it measures, verbatim: the phrase it qualifies (普惠性托育服务用房) or the table "
+        "row's indicator (护理型床位数占养老机构床位比例（%）)."))
+    year: int | None = Field(default=None, description=(
+        "The year it is stated for (到2025年…, a 2025年 column)."))
+
+
+class CellFigure(Figure):
+    indicator: str | None = Field(description=(
+        "The indicator it is a value of, as written; null for a standard."))
+    attribute: str | None = Field(description="约束性, 预期性 or 指导性, when the plan says.")
 
 
 class DocumentSummary(BaseModel):
@@ -183,13 +198,57 @@ class ComparisonRow(BaseModel):
     level: str | None
     covered: bool = Field(description="Whether the corpus has a document of this place.")
     relevance: float
-    note: str | None = Field(description="Why there is no hit: no document, or nothing relevant.")
-    hit: Hit | None
+    note: str | None = Field(description=(
+        "Why there is no hit (no document, nothing relevant) or no figure (the place sets none, "
+        "or not for the year asked)."))
+    figure: CellFigure | None = Field(description=(
+        "The one figure answering the question for this place (offsets in hit.text): the "
+        "indicator's final target, or the year asked; for a standard, the one for the subject "
+        "asked. null when the place sets none."))
+    years: list[int] = Field(description="The years this place gives values of the indicator for.")
+    hit: Hit | None = Field(description="The provision the figure comes from (or the best one).")
 
 
 class CompareResponse(BaseModel):
     query: str
+    year: int | None = Field(description="The year asked, if any.")
+    note: str | None = Field(description="For a year no place gives: the years they do give.")
     rows: list[ComparisonRow]
+
+
+class IndicatorValue(BaseModel):
+    year: int | None
+    value: float
+    operator: Literal["=", "≥", ">", "≤", "<", "≈"]
+    unit: str | None
+    text: str = Field(description="Verbatim, at start–end of the text of provision_id.")
+    provision_id: str
+    start: int
+    end: int
+    column: str | None = Field(description="The table column (2025年目标值, 现状值); null in a sentence.")
+
+
+class IndicatorOut(BaseModel):
+    name: str = Field(description="As written, at start–end of the text of provision_id.")
+    key: str = Field(description="The normalised name matched across places (护理型床位占比).")
+    document_id: str
+    provision_id: str
+    start: int
+    end: int
+    source: Literal["table", "text"]
+    unit: str | None
+    attribute: str | None
+    baseline: IndicatorValue | None
+    targets: list[IndicatorValue]
+    jurisdiction: str
+    citation: str
+    score: float | None = Field(description="How well the name matches q (0–1); null without q.")
+
+
+class IndicatorList(BaseModel):
+    query: str | None
+    jurisdiction: str | None
+    indicators: list[IndicatorOut]
 
 
 class SimilarResponse(BaseModel):

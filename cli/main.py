@@ -486,6 +486,100 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
             click.echo(f"   原文：{hit.text}")
 
 
+@main.command(name="compare")
+@click.argument("question")
+@click.option("--jurisdiction", "-j", "jurisdictions", multiple=True,
+              help="A place to compare (repeat for several). Default: every place of the corpus.")
+@click.option("--year", type=click.IntRange(1949, 2100), default=None,
+              help="Show each place's value for this year (default: the year the question names, "
+                   "else each indicator's final target).")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON (as /v1/compare).")
+@INDEX_OPTION
+@CACHE_OPTION
+def compare_places(question: str, jurisdictions: tuple[str, ...], year: int | None, as_json: bool,
+                   index_folder: Path, cache_folder: Path) -> None:
+    """Put one figure per place for QUESTION in a table, with the provision it comes from.
+
+    A place that sets no such figure shows —, and the note says why.
+
+    \b
+    Example:
+      policy-qa compare 护理型床位占比
+      policy-qa compare 每千人口托位数 --year 2023
+      policy-qa compare 托育服务用房每百户配建标准 -j 如皋市 -j 宿城区 --json
+    """
+    from qa.compare import comparison_json
+    from qa.errors import BadQuery
+
+    service = open_service(index_folder, cache_folder, None)
+    try:
+        rows = service.compare(question, list(jurisdictions) or None, year)
+    except BadQuery as error:
+        raise _fail(error) from error
+    result = comparison_json(question, rows, year)
+    if as_json:
+        click.echo(_dump(result))
+        return
+    click.echo(f"| 地区 | {question} | 出处 |\n|---|---|---|")
+    for row in rows:
+        figure = row.figure
+        written = {"平方米": ("平方米", "平米", "㎡"), "%": ("%", "％")}
+        cell = "—" if figure is None else figure.text + (
+            "" if figure.unit is None or any(u in figure.text for u in written.get(figure.unit, (figure.unit,)))
+            else figure.unit)
+        if figure is not None and figure.year:
+            cell += f"（{figure.year}年）"
+        source = row.note or (row.hit.citation if row.hit else "")
+        click.echo(f"| {row.jurisdiction} | {cell} | {source} |")
+    if result["note"]:
+        click.echo(str(result["note"]))
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--jurisdiction", "-j", help="Only this place's own documents.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="How many indicators to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (as /v1/indicators).")
+@INDEX_OPTION
+@CACHE_OPTION
+def indicators(query: str | None, jurisdiction: str | None, limit: int, as_json: bool,
+               index_folder: Path, cache_folder: Path) -> None:
+    """List the indicators the plans state, those matching QUERY first (only those, when given).
+
+    Read at build time from each plan's indicator tables (指标, 单位, 现状值, yearly targets,
+    约束性/预期性) and from sentences such as 「到2025年，护理型床位数占养老机构床位比例达到70%以上」.
+
+    \b
+    Example:
+      policy-qa indicators 护理型床位占比
+      policy-qa indicators -j 涟水县 --json
+    """
+    from qa.errors import BadQuery
+
+    service = open_service(index_folder, cache_folder, None)
+    try:
+        listed = service.indicators(query, jurisdiction, limit)
+    except BadQuery as error:
+        raise _fail(error) from error
+    if as_json:
+        click.echo(_dump({"query": query, "jurisdiction": jurisdiction,
+                          "indicators": [item.to_json() for item in listed]}))
+        return
+    if not listed:
+        click.echo("没有找到指标。")
+    for item in listed:
+        indicator = item.indicator
+        values = [f"{t.year or '目标'}：{t.text}" for t in indicator.targets]
+        if indicator.baseline:
+            values.insert(0, f"{indicator.baseline.column or indicator.baseline.year or '现状'}："
+                             f"{indicator.baseline.text}")
+        unit = f"（{indicator.unit}）" if indicator.unit and indicator.unit not in indicator.name else ""
+        attribute = f" [{indicator.attribute}]" if indicator.attribute else ""
+        click.echo(f"{item.jurisdiction} · {indicator.name}{unit}{attribute}：{'，'.join(values)}")
+        click.echo(f"    {item.citation}")
+
+
 @main.command(name="eval")
 @click.argument("file", type=FILE, required=False)
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
@@ -493,35 +587,44 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
                    "dense, RRF); its first run encodes the windows, later runs use the cache.")
 @CORPUS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--compare", "compare_file", type=FILE, default=None,
+              help="A compare set to score as well (share of cells right). Default: "
+                   "qa/eval/compare.jsonl when FILE is the default public set.")
 @INDEX_OPTION
 @CACHE_OPTION
 @BACKEND_OPTION
 def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bool,
-             index_folder: Path, cache_folder: Path, backend: str = "local") -> None:
-    """Score retrieval and answers on a question set (default: the public set).
+             compare_file: Path | None, index_folder: Path, cache_folder: Path,
+             backend: str = "local") -> None:
+    """Score retrieval, answers and comparisons on a question set (default: the public set).
 
     Prints hit@1, hit@5, MRR@10, recall@10, answer@1, jurisdiction and abstention accuracy and
     the median length of returned provisions, per question kind, for BM25 alone, dense alone,
     the hybrid and the Chatchat-style baseline. Expected provisions are given by id, or by the
     file a document was added from and a label (resolved in --corpus, the folder the index was
-    built from).
+    built from). Then the compare set: the share of cells (one place's figure for one question)
+    that hold the expected figure, or are empty where the place sets none, and the wrong ones.
 
     \b
     Example:
       policy-qa eval qa/eval/public.jsonl
       policy-qa eval qa/eval/realdocs.jsonl   # after policy-qa add ../shared/realdocs/ and build
       policy-qa eval --backend seekdb          # the same questions through the engine
+      policy-qa eval --compare qa/eval/compare.jsonl --no-baseline
     """
     from tqdm import tqdm
 
     import qa
     from qa.baseline import ChatchatBaseline
     from qa.evaluation import evaluate as run
-    from qa.evaluation import format_table, load_questions, resolve
+    from qa.evaluation import evaluate_compare, format_table, load_compare_questions, load_questions, resolve
 
     path = file or Path(qa.__file__).parent / "eval" / "public.jsonl"
+    if compare_file is None and file is None:
+        compare_file = Path(qa.__file__).parent / "eval" / "compare.jsonl"
     try:
         questions = load_questions(path)
+        comparisons = load_compare_questions(compare_file) if compare_file else []
     except (OSError, ValueError) as error:
         raise _fail(error) from error
     searcher = open_searcher(index_folder, cache_folder, None, backend)
@@ -532,14 +635,24 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
         raise _fail(error) from error
     comparison = ChatchatBaseline.build(corpus_folder, searcher.index.encoder, cache_folder) \
         if baseline else None
-    with tqdm(total=len(questions), unit="question", file=sys.stderr) as bar:
+    with tqdm(total=len(questions) + len(comparisons), unit="question", file=sys.stderr) as bar:
         table = run(questions, searcher, comparison, lambda: bar.update(1))
+        cells = evaluate_compare(comparisons, searcher, lambda: bar.update(1))
+    compared = {"file": str(compare_file), "questions": len(comparisons), "cells": cells.cells,
+                "right": cells.right, "cells_right": cells.share, "wrong": cells.wrong} \
+        if comparisons else None
     if as_json:
-        click.echo(_dump({system: {kind: scores.summary() for kind, scores in kinds.items()}
-                          for system, kinds in table.items()}))
-    else:
-        click.echo(f"{len(questions)} questions from {path}\n")
-        click.echo(format_table(table))
+        scores = {system: {kind: scores.summary() for kind, scores in kinds.items()}
+                  for system, kinds in table.items()}
+        click.echo(_dump({**scores, "compare": compared} if compared else scores))
+        return
+    click.echo(f"{len(questions)} questions from {path}\n")
+    click.echo(format_table(table))
+    if compared:
+        click.echo(f"compare: {cells.right} of {cells.cells} cells right ({cells.share:.3f}), "
+                   f"{len(comparisons)} questions from {compare_file}")
+        for line in cells.wrong:
+            click.echo(f"  ✗ {line}")
 
 
 @main.command()

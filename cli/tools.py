@@ -13,6 +13,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from qa.citations import CitationNotFound
+from qa.compare import comparison_json
 from qa.errors import BadQuery
 from qa.service import PolicyService
 
@@ -38,14 +39,29 @@ def build_server(service: PolicyService) -> MCPServer:
             raise ToolError(str(error)) from error
 
     @server.tool()
-    def compare(query: str, jurisdictions: list[str] | None = None) -> dict[str, Any]:
-        """Each jurisdiction's best provision for a question, side by side (a place with nothing
-        relevant has `hit: null` and a `note`)."""
+    def compare(query: str, jurisdictions: list[str] | None = None, year: int | None = None
+                ) -> dict[str, Any]:
+        """One figure per place for a question, side by side: each row's `figure` is the
+        place's value (an indicator's final target, or `year`'s; a standard for the subject
+        asked), with the provision `hit` it comes from; `figure: null` and a `note` when the
+        place sets none."""
         try:
-            rows = service.compare(query, jurisdictions)
+            rows = service.compare(query, jurisdictions, year)
         except BadQuery as error:
             raise ToolError(str(error)) from error
-        return {"query": query, "rows": [row.to_json() for row in rows]}
+        return comparison_json(query, rows, year)
+
+    @server.tool()
+    def indicators(query: str | None = None, jurisdiction: str | None = None) -> dict[str, Any]:
+        """The indicators the plans state (护理型床位占比, 每千人口托位数…), each with its baseline,
+        yearly targets, 约束性/预期性 attribute and the provision every value was read from; those
+        matching `query` first."""
+        try:
+            listed = service.indicators(query, jurisdiction)
+        except BadQuery as error:
+            raise ToolError(str(error)) from error
+        return {"query": query, "jurisdiction": jurisdiction,
+                "indicators": [item.to_json() for item in listed]}
 
     @server.tool()
     def cite(reference: str) -> dict[str, Any]:

@@ -177,8 +177,8 @@ def _standard_score(question: Asked, text: str, figure: Figure) -> float | None:
     clause_end = min(clause_ends, default=len(text))
     if figure.year is not None and is_indicator(figure):
         return None  # 「到2025年…占比达到60%」 states an indicator: matched as one, or not at all
-    if is_indicator(figure) and any(mark in (figure.subject or "") and mark not in question.bare
-                                    for mark in "和及与"):
+    if re.search(r"(?:率|占比|比例|比重)$", figure.subject or "") and \
+            any(mark in (figure.subject or "") and mark not in question.bare for mark in "和及与"):
         return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
     if figure.subject:
         # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
@@ -245,6 +245,14 @@ def _place_words(searcher: Searcher, query: str, names: Sequence[str]) -> list[s
     compared, as written and without their suffix (如皋市, 如皋)."""
     words = {place.name for place in searcher.gazetteer.find(query)} | set(names)
     return sorted(words | {word[:-1] for word in words if len(word) > 2})
+
+
+def comparison_json(query: str, rows: Sequence[Comparison], year: int | None = None
+                    ) -> dict[str, object]:
+    """The comparison as the API and the tools return it; ``year`` the one passed, if any."""
+    year = year or asked(query).year
+    return {"query": query, "year": year, "note": summary_note(rows, year),
+            "rows": [row.to_json() for row in rows]}
 
 
 def summary_note(rows: Sequence[Comparison], year: int | None) -> str | None:

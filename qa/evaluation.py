@@ -3,7 +3,10 @@
 ``policy-qa eval FILE`` runs every question of a JSON-lines set through BM25 alone, dense alone,
 the full hybrid, and the Chatchat-style baseline, and prints hit@1, hit@5, MRR@10, recall@10
 over all expected provisions, answer@1, jurisdiction and abstention accuracy, and the median
-length of returned provisions, per kind and overall.
+length of returned provisions, per kind and overall. With a compare set (``--compare``, by
+default ``qa/eval/compare.jsonl`` beside the public set) it also scores comparisons: the share
+of cells (one place's figure for one question) that hold the expected figure, or are empty
+where the place sets none.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus import Provision
+from corpus.figures import Figure
 from qa.baseline import ChatchatBaseline
+from qa.compare import compare
 from qa.search import Searcher
 
 METRICS = ("hit@1", "hit@5", "mrr@10", "recall@10", "answer@1", "jurisdiction", "abstention",
@@ -214,3 +219,81 @@ def format_table(table: dict[str, dict[str, Scores]]) -> str:
             lines.append(f"{kind:<13}{system:<10}" + "".join(cells))
         lines.append("")
     return "\n".join(lines)
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompareQuestion:
+    """A comparison and the figure expected in each place's cell (None: the place sets none)."""
+
+    id: str
+    question: str
+    expected: dict[str, tuple[float, str | None] | None]  # place → (value, unit) or None
+    year: int | None = None
+
+
+def load_compare_questions(path: Path) -> list[CompareQuestion]:
+    """Read a compare set; every line is one JSON object (see qa/eval/README.md)."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            expected: dict[str, tuple[float, str | None] | None] = {
+                place: None if cell is None else (float(cell["value"]), cell.get("unit"))
+                for place, cell in raw["expected"].items()}
+            questions.append(CompareQuestion(raw["id"], raw["question"], expected, raw.get("year")))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ValueError(f"{path}:{number}: not a compare question ({error})") from error
+    return questions
+
+
+@dataclass
+class CompareScores:
+    """Cells right out of cells asked, and the wrong ones for the report."""
+
+    cells: int = 0
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        return self.right / self.cells if self.cells else None
+
+
+def cell_right(expected: tuple[float, str | None] | None, figure: Figure | None) -> bool:
+    """A cell is right when both are empty, or the values agree (and the units, when both have
+    one: 4.5 个 is not 4.5 %)."""
+    if expected is None or figure is None:
+        return expected is None and figure is None
+    value, unit = expected
+    if abs(figure.value - value) > 1e-9:
+        return False
+    return unit is None or figure.unit is None or _unit(unit) == _unit(figure.unit)
+
+
+def _unit(unit: str) -> str:
+    return {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
+
+
+def evaluate_compare(questions: Sequence[CompareQuestion], searcher: Searcher,
+                     progress: Callable[[], None] | None = None) -> CompareScores:
+    scores = CompareScores()
+    for question in questions:
+        rows = {row.jurisdiction: row for row in
+                compare(searcher, question.question, list(question.expected), question.year)}
+        for place, expected in question.expected.items():
+            figure = rows[place].figure if place in rows else None
+            scores.cells += 1
+            if cell_right(expected, figure):
+                scores.right += 1
+            else:
+                got = f"{figure.value:g}{figure.unit or ''}" if figure else "—"
+                want = f"{expected[0]:g}{expected[1] or ''}" if expected else "—"
+                scores.wrong.append(f"{question.id} {question.question} · {place}: "
+                                    f"expected {want}, got {got}")
+        if progress:
+            progress()
+    return scores

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 from corpus.figures import PER
 from corpus.indicators import Indicator, indicator_key
+from index.backend import SearchBackend
+from qa.errors import UnknownJurisdiction
+from qa.results import citation
+from qa.search import Searcher, clean_query
 
 _YEAR = re.compile(r"(?:到|至|在)?(?P<year>(?:19|20)\d{2})\s*年?(?:底|末|前)?")
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
@@ -128,3 +132,58 @@ def matching(question: Asked, indicators: Sequence[Indicator]) -> list[tuple[flo
             found.append((score, indicator))
     found.sort(key=lambda item: (item[1].source != "table", -item[0], -len(item[1].targets)))
     return found
+
+
+MAX_LISTED = 1000
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An indicator as listed: where it comes from, and how well it matches the question."""
+
+    indicator: Indicator
+    jurisdiction: str
+    citation: str
+    score: float | None
+
+    def to_json(self) -> dict[str, object]:
+        return {**self.indicator.to_json(), "jurisdiction": self.jurisdiction,
+                "citation": self.citation,
+                "score": None if self.score is None else round(self.score, 3)}
+
+
+def list_indicators(searcher: Searcher, query: str | None = None, jurisdiction: str | None = None,
+                    limit: int = 100) -> list[Listed]:
+    """The indicators of the corpus (or of one place's own documents), those that measure what
+    ``query`` asks first and only those when one is given; at most ``limit``.
+
+    Raises:
+        BadQuery: an over-long or empty query, or a place the gazetteer does not know.
+    """
+    index = searcher.index
+    documents = list(index.documents.values())
+    if jurisdiction is not None:
+        place = searcher.gazetteer.resolve(jurisdiction)
+        if place is None:
+            raise UnknownJurisdiction(f"unknown jurisdiction {jurisdiction!r}")
+        documents = [d for d in documents if d.jurisdiction == place.name]
+    records = {document.id: document for document in documents}
+    indicators = index.indicators(list(records))
+    if query is not None:
+        query = clean_query(query)
+        words = [p.name for p in searcher.gazetteer.find(query)]
+        question = asked(query, words + [w[:-1] for w in words if len(w) > 2])
+        scored: list[tuple[float | None, Indicator]] = list(matching(question, indicators))
+    else:
+        scored = [(None, indicator) for indicator in indicators]
+    listed = []
+    for score, indicator in scored[:max(0, min(limit, MAX_LISTED))]:
+        document = records[indicator.document_id]
+        label = _label(index, indicator.provision_id)
+        listed.append(Listed(indicator, document.jurisdiction, citation(document, label), score))
+    return listed
+
+
+def _label(index: SearchBackend, provision_id: str) -> str:
+    key = index.key_of(provision_id)
+    return index.provisions[key].label if key is not None else ""

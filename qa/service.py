@@ -20,6 +20,7 @@ from index.seekdb.store import Connections, SeekdbIndex, generation
 from index.store import PolicyIndex
 from qa.citations import Resolution, resolve
 from qa.compare import Comparison, compare
+from qa.indicators import Listed, list_indicators
 from qa.results import Hit, SearchResult, citation
 from qa.search import Searcher
 from qa.similar import similar
@@ -96,8 +97,13 @@ class PolicyService:
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5) -> SearchResult:
         return self.searcher.search(query, jurisdiction, k)
 
-    def compare(self, query: str, jurisdictions: Sequence[str] | None = None) -> list[Comparison]:
-        return compare(self.searcher, query, jurisdictions)
+    def compare(self, query: str, jurisdictions: Sequence[str] | None = None,
+                year: int | None = None) -> list[Comparison]:
+        return compare(self.searcher, query, jurisdictions, year)
+
+    def indicators(self, query: str | None = None, jurisdiction: str | None = None,
+                   limit: int = 100) -> list[Listed]:
+        return list_indicators(self.searcher, query, jurisdiction, limit)
 
     def similar(self, text: str, k: int = 5, exclude_jurisdiction: str | None = None) -> list[Hit]:
         return similar(self.searcher, text, k, exclude_jurisdiction)
