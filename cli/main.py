@@ -523,16 +523,19 @@ def compare_places(question: str, jurisdictions: tuple[str, ...], year: int | No
     click.echo(f"| 地区 | {question} | 出处 |\n|---|---|---|")
     for row in rows:
         figure = row.figure
-        written = {"平方米": ("平方米", "平米", "㎡"), "%": ("%", "％")}
         cell = "—" if figure is None else figure.text + (
-            "" if figure.unit is None or any(u in figure.text for u in written.get(figure.unit, (figure.unit,)))
-            else figure.unit)
+            "" if figure.unit is None or _written_with_unit(figure.text, figure.unit) else figure.unit)
         if figure is not None and figure.year:
             cell += f"（{figure.year}年）"
         source = row.note or (row.hit.citation if row.hit else "")
         click.echo(f"| {row.jurisdiction} | {cell} | {source} |")
     if result["note"]:
         click.echo(str(result["note"]))
+
+
+def _written_with_unit(text: str, unit: str) -> bool:
+    forms = {"平方米": ("平方米", "平米", "㎡"), "%": ("%", "％")}.get(unit, (unit,))
+    return any(form in text for form in forms)
 
 
 @main.command()
