@@ -200,8 +200,11 @@ def _prose_subject(text: str, figure: Figure) -> str | None:
         return _span_after(text, figure.end, after_end)
     start, end = clause_start, before_end
     links = list(_LINK.finditer(text, start, end))
-    if links and len(text[links[-1].end():end].strip(" “”")) >= 2:
-        start = links[-1].end()  # 目标“2025年达到每千人托位4.5个”: the phrase after 达到
+    between = text[links[-1].end():end].strip(" “”") if links else ""
+    if len(between) >= 2 and not between.endswith("的"):
+        # 目标“2025年达到每千人托位4.5个”: the phrase after 达到 (but 「占比不低于托位总量的60%」
+        # measures the 占比, of the 总量)
+        start = links[-1].end()
     elif links and text[start:links[-1].start()].strip():
         end = links[-1].start()
     start += _match_length(_LEADING, text[start:end])

@@ -60,13 +60,47 @@ def test_compare_has_a_row_per_jurisdiction(client: TestClient) -> None:
     body = client.post("/v1/compare", json={"query": "托育服务用房每百户配建标准"}).json()
     assert [row["jurisdiction"] for row in body["rows"]] == ["江苏省", "随州市", "如皋市", "宿城区", "涟水县"]
     for row in body["rows"]:
-        assert (row["hit"] is None) == (row["note"] is not None)
+        # A row without a figure says why (no provision, or none sets this figure).
+        assert (row["figure"] is None) == (row["note"] is not None)
         if row["hit"]:
             assert row["hit"]["document"]["jurisdiction"] == row["jurisdiction"]
+        if row["figure"]:
+            assert row["hit"]["text"][row["figure"]["start"]:row["figure"]["end"]] == row["figure"]["text"]
+    cells = {row["jurisdiction"]: row["figure"] and row["figure"]["value"] for row in body["rows"]}
+    assert cells["如皋市"] == 20 and cells["宿城区"] == 48 and cells["江苏省"] is None
     asked = client.post("/v1/compare", json={"query": "托育服务用房每百户配建标准",
                                              "jurisdictions": ["宿城区", "北京市"]}).json()
     assert asked["rows"][1] == {"jurisdiction": "北京市", "level": None, "covered": False,
-                                "relevance": 0.0, "note": "语料中没有该地区的文件", "hit": None}
+                                "relevance": 0.0, "note": "语料中没有该地区的文件", "figure": None,
+                                "years": [], "hit": None}
+
+
+def test_compare_takes_a_year(client: TestClient) -> None:
+    body = client.post("/v1/compare", json={"query": "每千人口托位数", "year": 2024}).json()
+    assert body["year"] == 2024 and body["note"] is None
+    cells = {row["jurisdiction"]: row["figure"] and row["figure"]["value"] for row in body["rows"]}
+    assert cells == {"江苏省": None, "随州市": None, "如皋市": None, "宿城区": 4.0, "涟水县": 3.3}
+    later = client.post("/v1/compare", json={"query": "每千人口托位数", "year": 2035}).json()
+    assert later["note"] == "没有地区给出2035年的数值；各地给出的年份：2022、2023、2024、2025年"
+    bad = client.post("/v1/compare", json={"query": "每千人口托位数", "year": 99999})
+    assert bad.status_code == 422
+
+
+def test_indicators_are_listed_with_their_sources(client: TestClient) -> None:
+    body = client.get("/v1/indicators", params={"q": "护理型床位占比", "jurisdiction": "如皋市"}).json()
+    (general,) = body["indicators"]
+    assert general["name"] == "护理型床位数占养老机构床位比例（%）" and general["key"] == "护理型床位占比"
+    assert general["attribute"] == "约束性" and general["targets"][0]["value"] == 75
+    provision = client.get(f"/v1/provisions/{general['provision_id']}").json()["provision"]
+    assert provision["text"][general["start"]:general["end"]] == general["name"]
+    target = general["targets"][0]
+    assert provision["text"][target["start"]:target["end"]] == target["text"]
+    everything = client.get("/v1/indicators", params={"limit": 5}).json()["indicators"]
+    assert len(everything) == 5
+    unknown = client.get("/v1/indicators", params={"jurisdiction": "火星市"})
+    assert unknown.status_code == 404 and "火星市" in unknown.text  # as for /v1/search
+    assert client.get("/v1/indicators", params={"place": "如皋"}).status_code == 422
+    assert client.get("/v1/indicators", params={"limit": 0}).status_code == 422
 
 
 def test_similar_can_exclude_a_jurisdiction(client: TestClient) -> None:

@@ -99,3 +99,41 @@ def test_eval_prints_every_system_side_by_side(workspace: Path, tmp_path: Path) 
     bad.write_text("{not json", encoding="utf-8")
     broken = CliRunner().invoke(main, ["eval", str(bad), "--no-baseline", *_options(workspace)])
     assert broken.exit_code == 1 and "not a question" in broken.output
+
+
+def test_eval_scores_a_compare_set(workspace: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps(
+        {"id": "a", "kind": "numeric", "question": "新建居住小区养老服务用房每百户多少平方米",
+         "jurisdiction": None, "detected": [], "covered": True,
+         "expected": [{"provision": "jiangsu-2021:（三）", "contains": "每百户20平方米以上"}]},
+        ensure_ascii=False), encoding="utf-8")
+    cells = tmp_path / "compare.jsonl"
+    cells.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in [
+        {"id": "c1", "question": "护理型床位占比", "expected": {"江苏省": {"value": 70, "unit": "%"}}},
+        {"id": "c2", "question": "养老服务的总体要求", "expected": {"江苏省": None}},
+        {"id": "c3", "question": "每千人口托位数", "expected": {"江苏省": {"value": 5, "unit": "个"}}},
+    ]), encoding="utf-8")
+    options = [str(questions), "--no-baseline", "--compare", str(cells), *_options(workspace)]
+    result = CliRunner().invoke(main, ["eval", *options, "--json"])
+    assert result.exit_code == 0, result.output
+    compared = json.loads(result.stdout)["compare"]
+    assert (compared["cells"], compared["right"]) == (3, 2)
+    assert compared["wrong"] == ["c3 每千人口托位数 · 江苏省: expected 5个, got 4.5个"]
+    table = CliRunner().invoke(main, ["eval", *options])
+    assert "compare: 2 of 3 cells right (0.667)" in table.stdout
+
+
+def test_compare_and_indicators_commands(workspace: Path) -> None:
+    result = CliRunner().invoke(main, ["compare", "护理型床位占比", *_options(workspace)])
+    assert result.exit_code == 0, result.output
+    assert "| 江苏省 | 达到70%以上（2025年） | 《省政府办公厅关于促进养老托育服务高质量发展的实施意见》" in result.stdout
+    later = CliRunner().invoke(main, ["compare", "护理型床位占比", "--year", "2035", "--json",
+                                      *_options(workspace)])
+    body = json.loads(later.stdout)
+    assert body["rows"][0]["figure"] is None and body["note"].startswith("没有地区给出2035年的数值")
+    listed = CliRunner().invoke(main, ["indicators", "护理型床位占比", *_options(workspace)])
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.startswith("江苏省 · 护理型床位数占养老机构床位比例（%）：2025：达到70%以上")
+    unknown = CliRunner().invoke(main, ["indicators", "-j", "火星市", *_options(workspace)])
+    assert unknown.exit_code == 1 and "火星市" in unknown.output

@@ -29,12 +29,12 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
     assert (root / "index" / "current").resolve() == folder.resolve()
     assert folder.parent.name == "versions" and index.version == folder.name
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert {"manifest.json", "documents.json", "provisions.sqlite", "vectors.npy",
+    assert {"manifest.json", "documents.json", "provisions.sqlite", "vectors.npy", "indicators.jsonl",
             "bm25/vocab.index.json", "bm25/params.index.json"} <= names
     assert "ann.faiss" not in names  # a small corpus is searched exactly
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 4
+    assert manifest["format_version"] == 5
     assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64}
     assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
     assert manifest["counts"]["provisions"] == len(index.provisions) == 502
@@ -52,6 +52,13 @@ def test_round_trip(built: tuple[PolicyIndex, Path, Analyzer]) -> None:
         provision = loaded.provisions[row]
         assert loaded.key_of(provision.id) == row and loaded.provisions[row] == provision
     assert loaded.key_of("nope:一") is None
+    # The indicators read at build time come back, by document, with every value's provision.
+    assert loaded.indicators() == index.indicators() and len(loaded.indicators()) > 100
+    rugao = {i.name: i for i in loaded.indicators(["rugao-2023"])}
+    assert rugao["护理型床位数占养老机构床位比例（%）"].target().value == 75  # type: ignore[union-attr]
+    assert {i.document_id for i in loaded.indicators(["rugao-2023", "lianshui-2022"])} == {
+        "rugao-2023", "lianshui-2022"}
+    assert loaded.indicators(["nope"]) == []
     with pytest.raises(IndexError):
         loaded.provisions[502]
     # Every document's provisions are its range of rows, in document order.
