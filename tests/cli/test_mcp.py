@@ -52,7 +52,8 @@ def test_tools_over_stdio(workspace: Path) -> None:  # noqa: F811
     assert [row["jurisdiction"] for row in compare["rows"]] == ["江苏省"]
     assert compare["rows"][0]["figure"]["text"] == "达到70%以上"  # from its sentence
     indicators = _structured(results["indicators"])["indicators"]
-    assert [(i["name"], i["targets"][0]["value"]) for i in indicators] == [("每千人口拥有3岁以下婴幼儿托位数", 4.5)]
+    assert [(i["name"], i["targets"][0]["value"]) for i in indicators] == [
+        ("每千人口拥有3岁以下婴幼儿托位数", 4.5)]
     cite = _structured(results["cite"])
     assert cite["citations"] == [
         "《省政府办公厅关于促进养老托育服务高质量发展的实施意见》（苏政办发〔2021〕75号）（十一）"]

@@ -127,7 +127,8 @@ def test_eval_scores_a_compare_set(workspace: Path, tmp_path: Path) -> None:
 def test_compare_and_indicators_commands(workspace: Path) -> None:
     result = CliRunner().invoke(main, ["compare", "护理型床位占比", *_options(workspace)])
     assert result.exit_code == 0, result.output
-    assert "| 江苏省 | 达到70%以上（2025年） | 《省政府办公厅关于促进养老托育服务高质量发展的实施意见》" in result.stdout
+    assert "| 江苏省 | 达到70%以上（2025年） | 《省政府办公厅关于促进养老托育服务高质量发展的实施意见》" \
+        in result.stdout
     later = CliRunner().invoke(main, ["compare", "护理型床位占比", "--year", "2035", "--json",
                                       *_options(workspace)])
     body = json.loads(later.stdout)

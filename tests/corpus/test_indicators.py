@@ -33,7 +33,8 @@ from corpus.indicators import Indicator, document_indicators, indicator_key
     ("如皋市“十四五”托育服务发展主要指标｜类别：社区/普惠托育｜指标（单位）：每千人口托位数（个）｜"
      "2025年目标值：4.5｜指标属性：预期性", "4.5", "每千人口托位数（个）", 2025),
     # A table laid out by year: the column is the indicator, the row gives the year.
-    ("表1．年度建设计划｜年度：2023｜养老床位（个）：1270｜托育床位（个）：2460", "2460", "托育床位（个）", 2023),
+    ("表1．年度建设计划｜年度：2023｜养老床位（个）：1270｜托育床位（个）：2460", "2460", "托育床位（个）",
+     2023),
 ])
 def test_a_figure_knows_what_it_measures(text: str, figure: str, subject: str, year: int | None) -> None:
     found = {f.text: f for f in parse_figures(text)}
@@ -95,7 +96,8 @@ def test_an_indicator_table_with_one_target_column(documents: dict[str, Document
     document = documents["rugao-2023"]
     indicators = document_indicators(document)
     general = _named(indicators, "护理型床位数占养老机构床位比例（%）")
-    assert (general.key, general.unit, general.attribute, general.source) == ("护理型床位占比", "%", "约束性", "table")
+    assert (general.key, general.unit, general.attribute, general.source) == (
+        "护理型床位占比", "%", "约束性", "table")
     assert [(t.year, t.value, t.column) for t in general.targets] == [(2025, 75.0, "2025年目标值")]
     rural = _named(indicators, "农村特困人员供养服务机构护理型床位占比（%）")
     assert rural.key != general.key and rural.target() and rural.target().value == 60  # type: ignore[union-attr]
@@ -114,7 +116,8 @@ def test_an_indicator_table_with_a_baseline_and_yearly_targets(documents: dict[s
     assert beds.attribute == "预期性"
     # The same indicator stated in a sentence is read too, as the text's own record.
     stated = [i for i in indicators if i.source == "text" and i.key == "护理型床位占比"]
-    assert [(i.targets[0].year, i.targets[0].value, i.targets[0].operator) for i in stated] == [(2025, 70, "≥")]
+    assert [(i.targets[0].year, i.targets[0].value, i.targets[0].operator) for i in stated] == [
+        (2025, 70, "≥")]
     for indicator in indicators:
         _verbatim(document, indicator)
 

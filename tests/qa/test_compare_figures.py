@@ -139,5 +139,5 @@ def test_a_bad_compare_set_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"id": "x", "question": "q", "expected": {"如皋市": {"unit": "%"}}},
                                ensure_ascii=False) + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="bad.jsonl:1: not a compare question"):
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1: not a compare question"):
         load_compare_questions(path)

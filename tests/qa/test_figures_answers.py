@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from corpus import Kind, Provision
+from corpus.figures import parse_figures
 from index.analysis import Analyzer
 from qa.answers import extract
-from corpus.figures import parse_figures
 
 
 @pytest.mark.parametrize(("text", "expected"), [
