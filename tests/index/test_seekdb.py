@@ -24,6 +24,7 @@ from index.seekdb.engine import EngineUrl
 from index.seekdb.store import SeekdbIndex, dense_query
 from index.seekdb.sync import apply, sync
 from index.store import PolicyIndex
+from qa.compare import compare
 from qa.search import Searcher
 from tests.index.fakes import HashEncoder
 
@@ -128,6 +129,12 @@ def test_the_engine_ranks_like_the_local_index_and_never_leaves_a_scope(
     assert remote.outline(provision.document_id) == local.outline(provision.document_id)
     assert remote.key_of("nope:一") is None
     assert remote.idf("托育") == pytest.approx(local.idf("托育"), rel=0.01)
+    # Indicators are kept with each document, and a comparison fills the same cells.
+    assert remote.indicators(["rugao-2023"]) == local.indicators(["rugao-2023"])
+    assert sorted(i.name for i in remote.indicators()) == sorted(i.name for i in local.indicators())
+    for question in ("护理型床位占比", "2023年普惠性托位占比", "托育服务用房每百户配建标准"):
+        cells = [(row.jurisdiction, row.figure) for row in compare(engine_search, question)]
+        assert cells == [(row.jurisdiction, row.figure) for row in compare(local_search, question)]
 
 
 def test_writes_are_one_transaction_each_and_every_reader_sees_them(
