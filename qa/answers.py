@@ -55,6 +55,7 @@ def extract(provision: Provision, query_tokens: list[str], tokenize: Callable[[s
         start, end = _row_answer(provision.text, query_tokens, tokenize)
     else:
         start, end = _best_sentence(provision.text, query_tokens, tokenize, idf)
+        start, end = _smallest_clauses(provision.text, start, end, query_tokens, tokenize, idf)
     text = provision.text[start:end]
     figures = tuple(
         Figure(f.text, f.start + start, f.end + start, f.value, f.unit, f.operator, f.per)
@@ -89,6 +90,44 @@ def _best_sentence(text: str, query_tokens: list[str], tokenize: Callable[[str],
     if spans[last][1] - spans[first][0] < 12 and last + 1 < len(spans):
         last += 1
     return spans[first][0], spans[last][1]
+
+
+_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+[，,；;。！？!?]?[”’」』）)]*")
+SUBJECT_SHARE = 0.9  # of the sentence's matched query words the clauses must keep
+
+
+def _smallest_clauses(text: str, start: int, end: int, query_tokens: list[str],
+                      tokenize: Callable[[str], list[str]], idf: Callable[[str], float]
+                      ) -> tuple[int, int]:
+    """The shortest run of clauses (between ，；) of the chosen sentence that still holds what
+    the question asks: nearly all the query words the sentence holds, and a figure when it asks
+    for a quantity. 「……，护理型床位数占养老机构床位比例达到70%以上，……」 answers 护理型床位占比
+    with its own clause, not the whole 到2025年 sentence of four targets."""
+    clauses = [(start + m.start(), start + m.end()) for m in _CLAUSE.finditer(text[start:end])]
+    if len(clauses) < 2:
+        return start, end
+    query = set(query_tokens)
+    wants_quantity = bool(_QUANTITY_WORDS.search(" ".join(query_tokens)))
+
+    def weight(a: int, b: int) -> float:
+        return sum(len(token) * idf(token) for token in set(tokenize(text[a:b])) & query)
+
+    whole = weight(start, end)
+    if whole <= 0:
+        return start, end
+    best = (start, end)
+    for first in range(len(clauses)):
+        for last in range(first, len(clauses)):
+            a, b = clauses[first][0], clauses[last][1]
+            if b - a >= best[1] - best[0]:
+                break
+            if weight(a, b) >= SUBJECT_SHARE * whole and (not wants_quantity or parse_figures(text[a:b])):
+                best = (a, b)
+                break
+    a, b = best
+    while b > a and text[b - 1] in "，,；;":  # a clause cut out of a sentence ends without its comma
+        b -= 1
+    return a, b
 
 
 def _row_answer(text: str, query_tokens: list[str],

@@ -12,15 +12,14 @@ having nothing relevant instead of showing a weak match.
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.figures import Figure, parse_figures
-from corpus.indicators import Indicator, Value, indicator_key, is_indicator
+from corpus.indicators import Indicator, Value
+from qa.asking import Asked, asked, asks_number, figure_fit, matching
 from qa.errors import UnknownJurisdiction
-from qa.indicators import MATCH_COVERAGE, Asked, asked, matching
 from qa.results import Hit
 from qa.search import Candidate, Searcher, clean_query
 
@@ -137,7 +136,7 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
             continue
         text = index.provisions[candidate.key].text
         for figure in parse_figures(text):
-            score = _standard_score(question, text, figure)
+            score = figure_fit(question, text, figure)
             if score is not None and (best is None or score > best[0]):
                 best = (score, candidate, figure)
         if best is not None:
@@ -150,91 +149,11 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
     if relevance < RELEVANT:
         return Comparison(name, level, True, None, relevance, "该地区文件中没有与问题相符的条款")
     hit = searcher.hit(ranked[0], 1, tokens, "exact")
-    note = "该地区没有给出这一数值" if question.measurable and _asks_number(question) else None
+    note = "该地区没有给出这一数值" if question.measurable and asks_number(question) else None
     return Comparison(name, level, True, hit, relevance, note)
 
 
 STANDARD_PROVISIONS = 3  # a place's best provisions searched for a standard's figure
-STANDARD_SCORE = 0.55  # the least a figure's subject must match to answer
-
-
-def _standard_score(question: Asked, text: str, figure: Figure) -> float | None:
-    """How well ``figure`` of ``text`` answers a question about a standard; None if it does not.
-
-    The figure's own subject must be the one asked; failing that (「每百户不少于20平方米的标准，
-    在新建小区规范配置」 names it in another clause), its sentence up to the figure's clause
-    must hold the asked subject, and counts for less.
-    """
-    if not _asks_number(question):
-        return None
-    if question.year is not None and figure.year is not None and figure.year != question.year:
-        return None
-    if figure.label is not None or (figure.unit in ("岁", "周岁") and question.unit != "岁"):
-        return None  # a table's values are indicators, read as such
-    sentence_start = max(text.rfind(mark, 0, figure.start) for mark in "。；\n") + 1
-    clause_start = max(text.rfind(mark, 0, figure.start) for mark in "，。；：\n") + 1
-    clause_ends = [i for mark in "，。；\n" if (i := text.find(mark, figure.end)) != -1]
-    clause_end = min(clause_ends, default=len(text))
-    if figure.year is not None and is_indicator(figure):
-        return None  # 「到2025年…占比达到60%」 states an indicator: matched as one, or not at all
-    if re.search(r"(?:率|占比|比例|比重)$", figure.subject or "") and \
-            any(mark in (figure.subject or "") and mark not in question.bare for mark in "和及与"):
-        return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
-    if figure.subject:
-        # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
-        # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order.
-        described = text[clause_start:figure.start] + figure.subject
-        score = 0.9 * _coverage(question.bare, indicator_key(described))
-    else:  # 「每百户不少于20平方米的标准，在新建小区…」: the sentence names the subject
-        ends = [i for mark in "。；\n" if (i := text.find(mark, figure.end)) != -1]
-        sentence = text[sentence_start:min(ends, default=len(text))]
-        score = 0.7 * _coverage(question.bare, indicator_key(sentence))
-    if score < MATCH_COVERAGE * 0.7:
-        return None
-    if question.per == "人均":
-        if "人均" not in text[clause_start:figure.start]:
-            return None
-    elif question.per:
-        if not (figure.per and _same_per(question.per, figure.per)):
-            return None  # asked per 百户, counted per something else
-        score += 0.25
-    if question.unit and figure.unit:
-        score += 0.1 if _same_unit(question.unit, figure.unit) else -0.3
-    existing = bool(re.search(r"已建成?|老旧|既有|存量|老城区", text[sentence_start:clause_end]))
-    if question.existing and not existing:
-        return None  # a new areas' standard does not answer for existing ones
-    if existing and not question.existing:
-        score -= 0.15
-    return score if score >= STANDARD_SCORE else None
-
-
-def _coverage(asked_key: str, described: str) -> float:
-    """The share of the asked subject's characters the description holds, in any order."""
-    if not asked_key:
-        return 0.0
-    held = Counter(described)
-    found = 0
-    for char in asked_key:
-        if held[char] > 0:
-            held[char] -= 1
-            found += 1
-    return found / len(asked_key)
-
-
-def _asks_number(question: Asked) -> bool:
-    return bool(question.per or question.unit or question.year or question.quantity)
-
-
-def _same_per(a: str, b: str) -> bool:
-    return indicator_key("每" + a) == indicator_key("每" + b)
-
-
-def _same_unit(asked_unit: str, unit: str) -> bool:
-    if asked_unit == "元":
-        return unit in ("元", "万元", "亿元")
-    return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
-
-
 def _figure(value: Value, indicator: Indicator) -> Figure:
     return Figure(value.text, value.start, value.end, value.value, value.unit or indicator.unit,
                   value.operator, None, value.column, indicator.name, value.year)

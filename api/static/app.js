@@ -98,19 +98,61 @@ async function search(question, place) {
   }
 }
 
-async function compare(question) {
+// A span of a text marked: the figure inside its provision.
+function marked(text, start, end) {
+  return el("p", { class: "answer" }, text.slice(0, start), el("mark", {}, text.slice(start, end)), text.slice(end));
+}
+
+function withUnit(figure) {
+  const forms = { "平方米": ["平方米", "平米", "㎡"], "%": ["%", "％"] }[figure.unit] || [figure.unit];
+  return figure.unit && !forms.some((form) => figure.text.includes(form)) ? figure.text + figure.unit : figure.text;
+}
+
+// One figure per place: the cell opens onto the provision it was read from.
+function figureCell(row) {
+  const figure = row.figure;
+  if (!figure) return el("td", { class: "none" }, "—", row.note ? el("small", {}, row.note) : null);
+  const label = [figure.year ? `${figure.year}年` : null, figure.indicator].filter(Boolean).join(" · ");
+  return el("td", { class: "figure" },
+    el("details", {},
+      el("summary", {}, el("strong", {}, withUnit(figure)), label ? el("small", {}, label) : null),
+      marked(row.hit.text, figure.start, figure.end)));
+}
+
+function yearSelector(question, rows, year) {
+  const years = [...new Set(rows.flatMap((row) => row.years))].sort();
+  if (years.length < 2) return null;
+  const select = el("select", { id: "compare-year", "aria-label": "年份" },
+    el("option", { value: "" }, "最终目标"), ...years.map((y) => el("option", { value: String(y) }, `${y}年`)));
+  select.value = year ? String(year) : "";
+  select.addEventListener("change", () => {
+    const params = new URLSearchParams({ q: question });
+    if (select.value) params.set("year", select.value);
+    location.hash = `/compare?${params}`;
+  });
+  return el("label", { class: "year" }, "年份 ", select);
+}
+
+async function compare(question, year) {
   show("comparison");
   $("status").textContent = "对比中…";
   try {
-    const result = await api("/v1/compare", { method: "POST", body: JSON.stringify({ query: question }) });
-    const rows = result.rows.map((row) => row.hit
-      ? el("tr", {}, el("th", { scope: "row" }, row.jurisdiction), el("td", {}, highlighted(row.hit)),
-          el("td", {}, el("a", { href: `#/provision/${encodeURIComponent(row.hit.provision_id)}` }, row.hit.citation)))
-      : el("tr", {}, el("th", { scope: "row" }, row.jurisdiction), el("td", { class: "none", colspan: "2" }, row.note)));
-    $("comparison").replaceChildren(el("table", { class: "compare" },
-      el("thead", {}, el("tr", {}, el("th", {}, "地区"), el("th", {}, "条款原文"), el("th", {}, "出处"))),
-      el("tbody", {}, ...rows)));
-    $("status").textContent = `“${question}”各地对比`;
+    const body = { query: question };
+    if (year) body.year = Number(year);
+    const result = await api("/v1/compare", { method: "POST", body: JSON.stringify(body) });
+    const rows = result.rows.map((row) => el("tr", {},
+      el("th", { scope: "row" }, row.jurisdiction),
+      figureCell(row),
+      el("td", {}, row.hit
+        ? el("a", { href: `#/provision/${encodeURIComponent(row.hit.provision_id)}` }, row.hit.citation)
+        : el("span", { class: "none" }, row.note || ""))));
+    $("comparison").replaceChildren(
+      yearSelector(question, result.rows, result.year) || "",
+      result.note ? el("p", { class: "note" }, result.note) : "",
+      el("table", { class: "compare" },
+        el("thead", {}, el("tr", {}, el("th", {}, "地区"), el("th", {}, "数值（点开看条款原文）"), el("th", {}, "出处"))),
+        el("tbody", {}, ...rows)));
+    $("status").textContent = `“${question}”各地对比${result.year ? `（${result.year}年）` : ""}`;
   } catch (error) {
     $("status").textContent = `对比失败：${error.message}`;
   }
@@ -260,7 +302,7 @@ function route() {
   if (!question) { show("results"); return; }
   $("question").value = question;
   $("place").value = params.get("place") || "";
-  return path === "/compare" ? compare(question) : search(question, params.get("place"));
+  return path === "/compare" ? compare(question, params.get("year")) : search(question, params.get("place"));
 }
 
 function go(view) {

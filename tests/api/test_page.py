@@ -123,7 +123,29 @@ def test_search_provision_and_compare(browser, site: str) -> None:  # type: igno
     assert rows.count() == 5
     places = [rows.nth(i).locator("th").inner_text() for i in range(5)]
     assert places[:2] == ["江苏省", "随州市"]  # province, prefecture, then the counties
-    assert "mark" in rows.nth(places.index("如皋市")).inner_html()
+    # One figure per place: 如皋's nursery standard (not its 30㎡ elderly-care one); 江苏 sets none.
+    rugao = rows.nth(places.index("如皋市"))
+    assert rugao.locator("td.figure summary strong").inner_text() == "不少于20平方米"
+    rugao.locator("td.figure summary").click()  # the provision it comes from, the figure marked
+    assert rugao.locator("td.figure details p mark").inner_text() == "不少于20平方米"
+    assert "普惠性托育服务用房" in rugao.locator("td.figure details p").inner_text()
+    assert rows.nth(places.index("江苏省")).locator("td.none").count() == 1
+
+    # Yearly targets get a year selector; a year asked changes every cell.
+    page.fill("#question", "每千人口托位数")
+    page.click("#compare")
+    page.wait_for_selector("#compare-year")
+    page.locator("table.compare td.figure").nth(4).wait_for()  # the page's CSP forbids eval: no wait_for_function
+    page.select_option("#compare-year", "2023")
+    page.locator("#status", has_text="2023年").wait_for()
+    rows = page.locator("table.compare tbody tr")
+    cells = {rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td").first.inner_text()
+             for i in range(rows.count())}
+    assert cells["宿城区"].startswith("3.3") and cells["涟水县"].startswith("2.2")
+    assert cells["如皋市"].startswith("—") and "2025" in cells["如皋市"]
+    page.select_option("#compare-year", "")
+    page.locator("#status", has_text="2023年").wait_for(state="detached")
+    page.locator("table.compare td.figure").nth(4).wait_for()
     _snapshot(page, "compare.png")
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")

@@ -14,7 +14,8 @@ from index.analysis import Analyzer
 from index.store import PolicyIndex
 from qa.compare import Comparison, compare, comparison_json
 from qa.evaluation import cell_right, evaluate_compare, load_compare_questions
-from qa.indicators import asked, list_indicators, matches
+from qa.asking import asked, matches
+from qa.indicators import list_indicators
 from qa.search import Searcher
 from tests.index.fakes import HashEncoder
 

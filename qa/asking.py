@@ -1,0 +1,211 @@
+"""What a question asks to be measured, and whether an indicator or a figure measures it.
+
+「各地2023年普惠性托位占比目标是多少」 asks for the indicator 普惠托位占比 in 2023;
+「老旧小区托育用房每百户多少平方米」 asks for a standard per 百户 for existing areas. The asked
+subject is matched to an indicator's normalised name (:func:`corpus.indicators.indicator_key`)
+or a figure's subject by the longest common subsequence of their characters: how much of the
+question the name holds (coverage) and how much of the name is the question (precision), so
+that 护理型床位占比 meets 护理型床位数占养老机构床位比例 but not 农村特困人员供养服务机构护理型
+床位占比, whose twelve extra characters make it another indicator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from corpus.figures import PER, Figure
+from corpus.indicators import Indicator, indicator_key, is_indicator
+
+_YEAR = re.compile(r"(?:到|至|在)?(?P<year>(?:19|20)\d{2})\s*年?(?:底|末|前)?")
+_BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
+_EXISTING = re.compile(r"已建成?|老旧|既有|存量|改造")
+# Words that ask rather than name: removed before matching.
+_ASKING = re.compile(r"请问|各地区?|各市|各县|各区|各省|分别|(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|"
+                     r"平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|年|天|项|次)?|"
+                     r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
+                     r"达到|能|可以|是|为|有|的|吗|呢|啊|[？?。，,！!、\s]")
+_PER_WORDS = re.compile(r"按(?:照)?|配建|配套建设|建设|配置|配套|设置|补齐|补足|调剂|用房面积")
+# Where a standard applies, read into ``existing`` rather than matched as part of the subject.
+_AREAS = re.compile(r"(?:新建|已建成?|老旧|既有|存量|老)?(?:城区|住宅小区|居住小区|住宅区|居住区|小区|住宅)"
+                    r"(?:和|及|与|、)?")
+_QUANTITY = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|多长|\d")
+MATCH_COVERAGE = 0.7  # the share of the asked subject a name must hold
+MATCH_PRECISION = 0.5  # the share of the name that must be the asked subject
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The measurable part of a question."""
+
+    subject: str  # normalised, with its 每… (每千人口托位)
+    bare: str  # normalised, without its 每… (托育服务用房)
+    year: int | None
+    baseline: bool  # asks for the present value (现状值), not a target
+    existing: bool  # asks about existing areas (已建成小区, 老旧小区)
+    per: str | None  # 百户, 千人口…
+    unit: str | None  # a unit the question names: 平方米, %, 元
+    quantity: bool = False  # it asks for a number (多少, 标准, 比例…)
+
+    @property
+    def measurable(self) -> bool:
+        """Whether anything is left to measure once the asking words are gone."""
+        return len(self.subject) >= 2
+
+
+def asked(question: str, places: Iterable[str] = ()) -> Asked:
+    """Read what ``question`` asks to be measured; ``places`` are names to leave out of it (the
+    places it names, as written or without their suffix)."""
+    text = question
+    for name in sorted(places, key=len, reverse=True):
+        text = text.replace(name, "")
+    year_match = _YEAR.search(text)
+    year = int(year_match.group("year")) if year_match else None
+    if year_match:
+        text = text[:year_match.start()] + text[year_match.end():]
+    baseline = bool(_BASELINE.search(text))
+    text = _BASELINE.sub("", text)
+    existing = bool(_EXISTING.search(text))
+    per_match = PER.search(text)
+    per = per_match.group("per") if per_match else ("人均" if "人均" in text else None)
+    unit = ("平方米" if re.search(r"平方米|平米|面积|㎡", text) else
+            "%" if re.search(r"占比|比例|比重|率|%|％", text) else
+            "元" if re.search(r"元|补贴|补助|资助|奖励", text) else None)
+    quantity = bool(_QUANTITY.search(text))
+    subject = indicator_key(_ASKING.sub("", text))
+    bare_text = PER.sub("", text) if per_match else text
+    bare = indicator_key(_PER_WORDS.sub("", _ASKING.sub("", _AREAS.sub("", bare_text))))
+    bare = re.sub(r"(?:平方米|平米|面积)$", "", bare)
+    return Asked(subject, bare, year, baseline, existing, per, unit, quantity)
+
+
+def similarity(asked_key: str, key: str) -> tuple[float, float]:
+    """(coverage, precision) of a name for an asked subject: the length of their longest common
+    subsequence over the asked subject's length and over the name's."""
+    if not asked_key or not key:
+        return 0.0, 0.0
+    common = _lcs(asked_key, key)
+    return common / len(asked_key), common / len(key)
+
+
+def matches(asked_key: str, key: str) -> float | None:
+    """A match score (0–1), or None when ``key`` does not name what was asked."""
+    coverage, precision = similarity(asked_key, key)
+    if coverage < MATCH_COVERAGE or precision < MATCH_PRECISION:
+        return None
+    if any(mark in key and mark not in asked_key for mark in _JOINED):
+        return None  # 兜底线和普惠性养老床位合计占比 is not 兜底线养老床位占比
+    return 0.7 * coverage + 0.3 * precision
+
+
+_JOINED = "和及与"
+
+
+
+
+def _lcs(a: str, b: str) -> int:
+    # Names are short (< 40 characters): the quadratic table costs microseconds.
+    previous = [0] * (len(b) + 1)
+    for char in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if char == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+def matching(question: Asked, indicators: Sequence[Indicator]) -> list[tuple[float, Indicator]]:
+    """The indicators that measure what ``question`` asks, best first: a table's before a
+    sentence's (a plan's indicator table is its statement of record; its sentences also state
+    narrower figures), then the closest name."""
+    found = []
+    for indicator in indicators:
+        # The key is made again rather than read from the index: an index built by an earlier
+        # version keeps matching the way this one does.
+        score = matches(question.subject, indicator_key(indicator.name))
+        if score is not None:
+            found.append((score, indicator))
+    found.sort(key=lambda item: (item[1].source != "table", -item[0], -len(item[1].targets)))
+    return found
+
+
+STANDARD_SCORE = 0.55  # the least a figure's subject must match to answer
+
+
+def figure_fit(question: Asked, text: str, figure: Figure) -> float | None:
+    """How well ``figure`` of ``text`` answers a question about a standard; None if it does not.
+
+    The figure's own subject must be the one asked; failing that (「每百户不少于20平方米的标准，
+    在新建小区规范配置」 names it in another clause), its sentence up to the figure's clause
+    must hold the asked subject, and counts for less.
+    """
+    if not asks_number(question):
+        return None
+    if question.year is not None and figure.year is not None and figure.year != question.year:
+        return None
+    if figure.label is not None or (figure.unit in ("岁", "周岁") and question.unit != "岁"):
+        return None  # a table's values are indicators, read as such
+    sentence_start = max(text.rfind(mark, 0, figure.start) for mark in "。；\n") + 1
+    clause_start = max(text.rfind(mark, 0, figure.start) for mark in "，。；：\n") + 1
+    clause_ends = [i for mark in "，。；\n" if (i := text.find(mark, figure.end)) != -1]
+    clause_end = min(clause_ends, default=len(text))
+    if figure.year is not None and is_indicator(figure):
+        return None  # 「到2025年…占比达到60%」 states an indicator: matched as one, or not at all
+    if re.search(r"(?:率|占比|比例|比重)$", figure.subject or "") and \
+            any(mark in (figure.subject or "") and mark not in question.bare for mark in "和及与"):
+        return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
+    if figure.subject:
+        # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
+        # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order.
+        described = text[clause_start:figure.start] + figure.subject
+        score = 0.9 * _coverage(question.bare, indicator_key(described))
+    else:  # 「每百户不少于20平方米的标准，在新建小区…」: the sentence names the subject
+        ends = [i for mark in "。；\n" if (i := text.find(mark, figure.end)) != -1]
+        sentence = text[sentence_start:min(ends, default=len(text))]
+        score = 0.7 * _coverage(question.bare, indicator_key(sentence))
+    if score < MATCH_COVERAGE * 0.7:
+        return None
+    if question.per == "人均":
+        if "人均" not in text[clause_start:figure.start]:
+            return None
+    elif question.per:
+        if not (figure.per and _same_per(question.per, figure.per)):
+            return None  # asked per 百户, counted per something else
+        score += 0.25
+    if question.unit and figure.unit:
+        score += 0.1 if _same_unit(question.unit, figure.unit) else -0.3
+    existing = bool(re.search(r"已建成?|老旧|既有|存量|老城区", text[sentence_start:clause_end]))
+    if question.existing and not existing:
+        return None  # a new areas' standard does not answer for existing ones
+    if existing and not question.existing:
+        score -= 0.15
+    return score if score >= STANDARD_SCORE else None
+
+
+def _coverage(asked_key: str, described: str) -> float:
+    """The share of the asked subject's characters the description holds, in any order."""
+    if not asked_key:
+        return 0.0
+    held = Counter(described)
+    found = 0
+    for char in asked_key:
+        if held[char] > 0:
+            held[char] -= 1
+            found += 1
+    return found / len(asked_key)
+
+
+def asks_number(question: Asked) -> bool:
+    return bool(question.per or question.unit or question.year or question.quantity)
+
+
+def _same_per(a: str, b: str) -> bool:
+    return indicator_key("每" + a) == indicator_key("每" + b)
+
+
+def _same_unit(asked_unit: str, unit: str) -> bool:
+    if asked_unit == "元":
+        return unit in ("元", "万元", "亿元")
+    return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
