@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from corpus import Kind, Provision
 from corpus.figures import Figure, parse_figures
+from qa.asking import Asked, figure_fit
 
 _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?[”’」』）)]*")
 _QUANTITY_WORDS = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|"
@@ -45,17 +46,21 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def extract(provision: Provision, query_tokens: list[str], tokenize: Callable[[str], list[str]],
-            idf: Callable[[str], float] = lambda token: 1.0) -> Answer:
+            idf: Callable[[str], float] = lambda token: 1.0, question: Asked | None = None) -> Answer:
     """The best answer inside ``provision`` for a query analysed into ``query_tokens``.
 
-    Sentences are scored by the query tokens they share, each weighted by its length and rarity
+    When the question asks for a figure (``question``, read by :func:`qa.asking.asked`) and a
+    figure of the provision measures what it asks, the answer is that figure's clause: the
+    smallest verbatim span that answers, not its whole sentence of four targets. Otherwise
+    sentences are scored by the query tokens they share, each weighted by its length and rarity
     (``idf``), so that 三孩 outweighs 父母 in 「生三孩的父母育儿假有多少天」.
     """
     if provision.kind is Kind.TABLE_ROW:
         start, end = _row_answer(provision.text, query_tokens, tokenize)
     else:
-        start, end = _best_sentence(provision.text, query_tokens, tokenize, idf)
-        start, end = _smallest_clauses(provision.text, start, end, query_tokens, tokenize, idf)
+        clauses = _figure_clauses(provision.text, question, query_tokens, tokenize, idf) \
+            if question else None
+        start, end = clauses or _best_sentence(provision.text, query_tokens, tokenize, idf)
     text = provision.text[start:end]
     figures = tuple(
         Figure(f.text, f.start + start, f.end + start, f.value, f.unit, f.operator, f.per)
@@ -92,42 +97,47 @@ def _best_sentence(text: str, query_tokens: list[str], tokenize: Callable[[str],
     return spans[first][0], spans[last][1]
 
 
-_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+[，,；;。！？!?]?[”’」』）)]*")
-SUBJECT_SHARE = 0.9  # of the sentence's matched query words the clauses must keep
-
-
-def _smallest_clauses(text: str, start: int, end: int, query_tokens: list[str],
-                      tokenize: Callable[[str], list[str]], idf: Callable[[str], float]
-                      ) -> tuple[int, int]:
-    """The shortest run of clauses (between ，；) of the chosen sentence that still holds what
-    the question asks: nearly all the query words the sentence holds, and a figure when it asks
-    for a quantity. 「……，护理型床位数占养老机构床位比例达到70%以上，……」 answers 护理型床位占比
-    with its own clause, not the whole 到2025年 sentence of four targets."""
-    clauses = [(start + m.start(), start + m.end()) for m in _CLAUSE.finditer(text[start:end])]
-    if len(clauses) < 2:
-        return start, end
+def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
+                    tokenize: Callable[[str], list[str]], idf: Callable[[str], float]
+                    ) -> tuple[int, int] | None:
+    """The clauses (between ，；) of the figure that answers ``question``: the clause holding the
+    figure and its subject, with the next clause when the subject is named there (「按照每百户
+    不少于20平方米的标准，在新建小区规范配置…」). Figures that fit alike are told apart by how
+    much of the question their sentence holds (「生育三孩的…20天」 over 「…15天」 for 三孩).
+    None when no figure of ``text`` fits."""
     query = set(query_tokens)
-    wants_quantity = bool(_QUANTITY_WORDS.search(" ".join(query_tokens)))
+    scored = []
+    for figure in parse_figures(text):
+        score = figure_fit(question, text, figure, indicators=True)
+        if score is None:
+            continue
+        sentence = next(((s, e) for s, e in sentences(text) if s <= figure.start < e), (0, len(text)))
+        held = sum(len(t) * idf(t) for t in set(tokenize(text[sentence[0]:sentence[1]])) & query)
+        scored.append((round(score, 2), held, -figure.start, figure))
+    if not scored:
+        return None
+    figure = max(scored, key=lambda item: item[:3])[3]
+    start = max(text.rfind(mark, 0, figure.start) for mark in _CLAUSE_MARKS) + 1
+    end = _clause_end(text, figure.end)
+    if figure.subject is not None and start > 1 and figure.subject not in text[start:end]:
+        # The subject in the clause before (「护理型床位占比，到2025年达到75%」), with no figure between.
+        before = max(text.rfind(mark, 0, start - 1) for mark in _CLAUSE_MARKS) + 1
+        at = text.rfind(figure.subject, before, start)
+        if at != -1 and not re.search(r"\d", text[at + len(figure.subject):start]):
+            start = before
+    if figure.subject is None and end < len(text) and text[end] in "，,":
+        end = _clause_end(text, end + 1)
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
 
-    def weight(a: int, b: int) -> float:
-        return sum(len(token) * idf(token) for token in set(tokenize(text[a:b])) & query)
 
-    whole = weight(start, end)
-    if whole <= 0:
-        return start, end
-    best = (start, end)
-    for first in range(len(clauses)):
-        for last in range(first, len(clauses)):
-            a, b = clauses[first][0], clauses[last][1]
-            if b - a >= best[1] - best[0]:
-                break
-            if weight(a, b) >= SUBJECT_SHARE * whole and (not wants_quantity or parse_figures(text[a:b])):
-                best = (a, b)
-                break
-    a, b = best
-    while b > a and text[b - 1] in "，,；;":  # a clause cut out of a sentence ends without its comma
-        b -= 1
-    return a, b
+_CLAUSE_MARKS = "，,；;。！？!?\n"
+
+
+def _clause_end(text: str, index: int) -> int:
+    ends = [i for mark in _CLAUSE_MARKS if (i := text.find(mark, index)) != -1]
+    return min(ends, default=len(text))
 
 
 def _row_answer(text: str, query_tokens: list[str],

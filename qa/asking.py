@@ -134,12 +134,13 @@ def matching(question: Asked, indicators: Sequence[Indicator]) -> list[tuple[flo
 STANDARD_SCORE = 0.55  # the least a figure's subject must match to answer
 
 
-def figure_fit(question: Asked, text: str, figure: Figure) -> float | None:
+def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = False) -> float | None:
     """How well ``figure`` of ``text`` answers a question about a standard; None if it does not.
 
     The figure's own subject must be the one asked; failing that (「每百户不少于20平方米的标准，
     在新建小区规范配置」 names it in another clause), its sentence up to the figure's clause
-    must hold the asked subject, and counts for less.
+    must hold the asked subject, and counts for less. A sentence's indicator (「到2025年…占比
+    达到60%」) is left to the indicator match unless ``indicators``.
     """
     if not asks_number(question):
         return None
@@ -151,15 +152,18 @@ def figure_fit(question: Asked, text: str, figure: Figure) -> float | None:
     clause_start = max(text.rfind(mark, 0, figure.start) for mark in "，。；：\n") + 1
     clause_ends = [i for mark in "，。；\n" if (i := text.find(mark, figure.end)) != -1]
     clause_end = min(clause_ends, default=len(text))
-    if figure.year is not None and is_indicator(figure):
+    if figure.year is not None and is_indicator(figure) and not indicators:
         return None  # 「到2025年…占比达到60%」 states an indicator: matched as one, or not at all
     if re.search(r"(?:率|占比|比例|比重)$", figure.subject or "") and \
             any(mark in (figure.subject or "") and mark not in question.bare for mark in "和及与"):
         return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
     if figure.subject:
         # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
-        # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order.
-        described = text[clause_start:figure.start] + figure.subject
+        # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order. A 、
+        # parts the clause between figures: 「…20平米配套养老服务用房、每百户…48平米建设…」.
+        own_start = max(clause_start, text.rfind("、", clause_start, figure.start) + 1)
+        pause = text.find("、", figure.end, clause_end)
+        described = text[own_start:figure.start] + text[figure.end:clause_end if pause == -1 else pause]
         score = 0.9 * _coverage(question.bare, indicator_key(described))
     else:  # 「每百户不少于20平方米的标准，在新建小区…」: the sentence names the subject
         ends = [i for mark in "。；\n" if (i := text.find(mark, figure.end)) != -1]
@@ -175,7 +179,9 @@ def figure_fit(question: Asked, text: str, figure: Figure) -> float | None:
             return None  # asked per 百户, counted per something else
         score += 0.25
     if question.unit and figure.unit:
-        score += 0.1 if _same_unit(question.unit, figure.unit) else -0.3
+        if not _same_unit(question.unit, figure.unit):
+            return None  # a 面积 question is not answered by a share
+        score += 0.1
     existing = bool(re.search(r"已建成?|老旧|既有|存量|老城区", text[sentence_start:clause_end]))
     if question.existing and not existing:
         return None  # a new areas' standard does not answer for existing ones

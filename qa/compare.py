@@ -116,7 +116,7 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
         key = index.key_of(value.provision_id) if value else None
         if value is None or key is None:
             continue
-        hit = searcher.hit(Candidate(key), 1, tokens, "exact")
+        hit = searcher.hit(Candidate(key), 1, tokens, "exact", question)
         return Comparison(name, level, True, hit, searcher.relevance(tokens, key), None,
                           _figure(value, indicator), indicator, years)
     ranked = searcher.rank(tokens, vector, scope)  # type: ignore[arg-type]
@@ -143,12 +143,12 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
             break
     if best is not None:
         _, candidate, figure = best
-        hit = searcher.hit(candidate, 1, tokens, "exact")
+        hit = searcher.hit(candidate, 1, tokens, "exact", question)
         return Comparison(name, level, True, hit, searcher.relevance(tokens, candidate.key), None,
                           figure)
     if relevance < RELEVANT:
         return Comparison(name, level, True, None, relevance, "该地区文件中没有与问题相符的条款")
-    hit = searcher.hit(ranked[0], 1, tokens, "exact")
+    hit = searcher.hit(ranked[0], 1, tokens, "exact", question)
     note = "该地区没有给出这一数值" if question.measurable and asks_number(question) else None
     return Comparison(name, level, True, hit, relevance, note)
 

@@ -23,6 +23,8 @@ from index.backend import Scope, SearchBackend
 from index.places import PlacePath, place_path
 from index.records import DocumentRecord
 from qa.answers import extract
+from qa.asking import Asked
+from qa.asking import asked as asking
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
 
@@ -183,7 +185,9 @@ class Searcher:
             kept = self._deduplicate(ranked, k)
             if len(kept) >= k:
                 break
-        hits = self._hits(tokens, asked, kept, k)
+        names = [place.name for place in asked]
+        question = asking(query, names + [name[:-1] for name in names if len(name) > 2])
+        hits = self._hits(tokens, asked, kept, k, question)
         return SearchResult(query, info, tuple(hits))
 
     # Jurisdiction ---------------------------------------------------------------------------
@@ -301,16 +305,18 @@ class Searcher:
         return self._shapes[key]
 
     def _hits(self, tokens: list[str], asked: list[Place], ranked: list[tuple[str | None, Candidate]],
-              k: int) -> list[Hit]:
+              k: int, question: Asked | None = None) -> list[Hit]:
         return [self.hit(candidate, rank, tokens, self.relation(
-                    self.index.document_of(self.index.provisions[candidate.key]), asked))
+                    self.index.document_of(self.index.provisions[candidate.key]), asked), question)
                 for rank, (_, candidate) in enumerate(ranked[:k], start=1)]
 
-    def hit(self, candidate: Candidate, rank: int, tokens: list[str], relation: str | None) -> Hit:
-        """A ranked candidate as a hit, with its answer, figures and citation."""
+    def hit(self, candidate: Candidate, rank: int, tokens: list[str], relation: str | None,
+            question: Asked | None = None) -> Hit:
+        """A ranked candidate as a hit, with its answer (the clause of the figure that answers
+        ``question``, when it asks for one), figures and citation."""
         provision = self.index.provisions[candidate.key]
         document = self.index.document_of(provision)
-        answer = extract(provision, tokens, self._sentence_tokens, self.index.idf)
+        answer = extract(provision, tokens, self._sentence_tokens, self.index.idf, question)
         return Hit(rank, provision.id, candidate.fused, {"bm25": candidate.bm25, "dense": candidate.dense},
                    relation, provision.kind.value, provision.text, answer.text, answer.start, answer.end,
                    answer.figures, provision.path, provision.label, citation(document, provision.label),

@@ -135,7 +135,8 @@ def test_search_provision_and_compare(browser, site: str) -> None:  # type: igno
     page.fill("#question", "每千人口托位数")
     page.click("#compare")
     page.wait_for_selector("#compare-year")
-    page.locator("table.compare td.figure").nth(4).wait_for()  # the page's CSP forbids eval: no wait_for_function
+    # The page's CSP forbids eval, hence locators rather than wait_for_function.
+    page.locator("table.compare td.figure").nth(4).wait_for()
     page.select_option("#compare-year", "2023")
     page.locator("#status", has_text="2023年").wait_for()
     rows = page.locator("table.compare tbody tr")

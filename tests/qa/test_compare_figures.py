@@ -12,9 +12,9 @@ from corpus import DEFAULT_FOLDER
 from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.store import PolicyIndex
+from qa.asking import asked, matches
 from qa.compare import Comparison, compare, comparison_json
 from qa.evaluation import cell_right, evaluate_compare, load_compare_questions
-from qa.asking import asked, matches
 from qa.indicators import list_indicators
 from qa.search import Searcher
 from tests.index.fakes import HashEncoder

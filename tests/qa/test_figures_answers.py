@@ -77,3 +77,36 @@ def test_expansion_reaches_official_terms(analyzer: Analyzer) -> None:
 def test_analyzer_cache_is_separate_from_repo(tmp_path: Path) -> None:
     Analyzer(tmp_path / "c").tokens("托育")
     assert (tmp_path / "c").is_dir()
+
+
+def _answer(analyzer: Analyzer, text: str, question: str) -> str:
+    from qa.asking import asked
+
+    answer = extract(_clause(text), analyzer.query_tokens(question), analyzer.tokens,
+                     question=asked(question))
+    assert text[answer.start:answer.end] == answer.text
+    return answer.text
+
+
+def test_the_answer_is_the_clause_of_the_figure_asked(analyzer: Analyzer) -> None:
+    from qa.asking import asked
+
+    text = ("到2025年，全省每千名老人拥有养老床位数保持在40张以上，护理型床位数占养老机构床位比例达到"
+            "70%以上，每千人口拥有3岁以下婴幼儿托位数达到4.5个。")
+    question = "护理型床位占比是多少"
+    answer = extract(_clause(text), analyzer.query_tokens(question), analyzer.tokens,
+                     question=asked(question))
+    assert answer.text == "护理型床位数占养老机构床位比例达到70%以上"
+    assert text[answer.start:answer.end] == answer.text and [f.value for f in answer.figures] == [70]
+    # The nursery standard's clause, not the elderly-care one before it in the same sentence.
+    text = ("实行“四同步”政策，按每百户不少于30平方米的标准配建公益性养老服务用房，不少于20平方米的标准"
+            "配建普惠性托育服务用房；已建成住宅小区按每百户不少于15平方米的标准调剂普惠性托育服务用房。")
+    assert _answer(analyzer, text, "新建小区托育服务用房每百户配建标准是多少") == \
+        "不少于20平方米的标准配建普惠性托育服务用房"
+    assert _answer(analyzer, text, "已建成小区托育用房每百户多少平方米") == \
+        "已建成住宅小区按每百户不少于15平方米的标准调剂普惠性托育服务用房"
+    # A subject named in the next clause comes with it; a question without a figure keeps its sentence.
+    text = "按照每百户不少于20平方米的标准，在新建小区规范配置婴幼儿照护服务设施。其他要求另行规定。"
+    assert _answer(analyzer, text, "新建小区托育设施每百户多少平方米") == \
+        "按照每百户不少于20平方米的标准，在新建小区规范配置婴幼儿照护服务设施"
+    assert _answer(analyzer, text, "新建小区托育设施怎么配置") == text[:text.index("。") + 1]
