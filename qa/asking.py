@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from corpus.figures import PER, Figure
+from corpus.figures import PER, Figure, parse_figures
 from corpus.indicators import Indicator, indicator_key, is_indicator
+from corpus.model import Provision
 
 _YEAR = re.compile(r"(?:到|至|在)?(?P<year>(?:19|20)\d{2})\s*年?(?:底|末|前)?")
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
@@ -25,7 +26,9 @@ _EXISTING = re.compile(r"已建成?|老旧|既有|存量|改造")
 # Words that ask rather than name: removed before matching.
 _ASKING = re.compile(r"请问|各地区?|各市|各县|各区|各省|分别|(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|"
                      r"平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|年|天|项|次)?|"
-                     r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
+                     r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|多大|多高|多长|多少钱|"
+                     r"比较合适|合适|为宜|(?:不能|不得|不可以?)?(?:超过|高于|低于|少于)|最多|最少|至少|"
+                     r"百分之|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
                      r"达到|能|可以|是|为|有|的|吗|呢|啊|[？?。，,！!、\s]")
 _PER_WORDS = re.compile(r"按(?:照)?|配建|配套建设|建设|配置|配套|设置|补齐|补足|调剂|用房面积")
 # Where a standard applies, read into ``existing`` rather than matched as part of the subject.
@@ -71,7 +74,7 @@ def asked(question: str, places: Iterable[str] = ()) -> Asked:
     per_match = PER.search(text)
     per = per_match.group("per") if per_match else ("人均" if "人均" in text else None)
     unit = ("平方米" if re.search(r"平方米|平米|面积|㎡", text) else
-            "%" if re.search(r"占比|比例|比重|率|%|％", text) else
+            "%" if re.search(r"占比|比例|比重|率|%|％|百分之|百分比", text) else
             "元" if re.search(r"元|补贴|补助|资助|奖励", text) else None)
     quantity = bool(_QUANTITY.search(text))
     subject = indicator_key(_ASKING.sub("", text))
@@ -215,3 +218,16 @@ def _same_unit(asked_unit: str, unit: str) -> bool:
     if asked_unit == "元":
         return unit in ("元", "万元", "亿元")
     return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
+
+
+def provision_fits(question: Asked, provision: Provision) -> bool:
+    """Whether ``provision`` states a figure that measures what ``question`` asks: a table row
+    of the asked indicator (in the year asked), or a figure whose subject is the one asked."""
+    for figure in parse_figures(provision.text):
+        if figure.label is not None:
+            if figure.subject and matches(question.subject, indicator_key(figure.subject)) is not None \
+                    and (question.year is None or figure.year in (None, question.year)):
+                return True
+        elif figure_fit(question, provision.text, figure, indicators=True) is not None:
+            return True
+    return False

@@ -23,7 +23,7 @@ from index.backend import Scope, SearchBackend
 from index.places import PlacePath, place_path
 from index.records import DocumentRecord
 from qa.answers import extract
-from qa.asking import Asked
+from qa.asking import Asked, asks_number, provision_fits
 from qa.asking import asked as asking
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
@@ -37,6 +37,7 @@ DENSE_QUERY_CHARS = 128
 QUERY_VECTORS = 4096  # cached query vectors: 4,096 × 384 floats = 6 MiB
 MAX_K = 50
 CANDIDATES = 50  # per retriever and scope group, before fusion
+ANSWERING = 5  # a figure question's best hits, among which those stating the figure rank first
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al.); measured in bench/
 MODES = ("hybrid", "bm25", "dense")
 _MEANINGFUL = re.compile(r"[\w]", re.UNICODE)
@@ -173,6 +174,10 @@ class Searcher:
             vector = None
         elif vector is None:
             vector = self.query_vector(query)
+        names = [place.name for place in asked]
+        question = asking(query, names + [name[:-1] for name in names if len(name) > 2])
+        answering = asks_number(question)
+        wanted = max(k, ANSWERING) if answering else k
         ranked: list[tuple[str | None, Candidate]] = []
         seen: set[int] = set()
         kept: list[tuple[str | None, Candidate]] = []
@@ -182,11 +187,11 @@ class Searcher:
                 ranked.append((relation, candidate))
                 seen.add(candidate.key)
             # Groups rank in order: once k hits are kept, later groups cannot enter the top k.
-            kept = self._deduplicate(ranked, k)
-            if len(kept) >= k:
+            kept = self._deduplicate(ranked, wanted)
+            if len(kept) >= wanted:
                 break
-        names = [place.name for place in asked]
-        question = asking(query, names + [name[:-1] for name in names if len(name) > 2])
+        if answering:
+            kept = self._answering_first(kept, question)
         hits = self._hits(tokens, asked, kept, k, question)
         return SearchResult(query, info, tuple(hits))
 
@@ -283,6 +288,17 @@ class Searcher:
         return [t for t in dict.fromkeys(tokens)
                 if any(ch.isdigit() for ch in t) or (len(t) >= 3 and t in self.index.analyzer.terms)]
 
+    def _answering_first(self, kept: list[tuple[str | None, Candidate]], question: Asked
+                         ) -> list[tuple[str | None, Candidate]]:
+        """For a question that asks for a figure: among the best ``ANSWERING`` hits of one
+        scope group, those that state a figure measuring what is asked rank first (in their
+        order), then the rest: 「到2025年要有几个城市街道综合性养老服务中心」 is answered by the
+        indicator table's row, not by the paragraph about building such centres."""
+        head, tail = kept[:ANSWERING], kept[ANSWERING:]
+        fits = [provision_fits(question, self.index.provisions[c.key]) for _, c in head]
+        order = sorted(range(len(head)), key=lambda i: (_group_rank(head, i), not fits[i], i))
+        return [head[i] for i in order] + tail
+
     def _deduplicate(self, ranked: list[tuple[str | None, Candidate]], k: int
                      ) -> list[tuple[str | None, Candidate]]:
         """Drop a provision whose text repeats one ranked above it (a county copying its
@@ -337,6 +353,11 @@ class Searcher:
         idf = self.index.idf
         total = sum(idf(token) for token in wanted)
         return sum(idf(token) for token in wanted & present) / total
+
+
+def _group_rank(kept: list[tuple[str | None, Candidate]], index: int) -> int:
+    """How many changes of scope group come before ``kept[index]``: hits never leave their group."""
+    return sum(1 for i in range(1, index + 1) if kept[i][0] != kept[i - 1][0])
 
 
 def _bigrams(text: str) -> frozenset[str]:
