@@ -127,12 +127,22 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
             start = before
     if figure.subject is None and end < len(text) and text[end] in "，,":
         end = _clause_end(text, end + 1)
+    # The areas a standard is for, when the question names them: 「已建成的住宅（小）区采取回购、
+    # 租赁等形式，按每百户不少于28平米…」 answers 已建成小区 with the clause that says so.
+    areas = _EXISTING_AREAS if question.existing else _NEW_AREAS if question.new else None
+    if areas is not None and not areas.search(text, start, end):
+        sentence_start = max(text.rfind(mark, 0, start) for mark in "。；;！？!?\n") + 1
+        named = [m.start() for m in areas.finditer(text, sentence_start, start)]
+        if named:
+            start = max(text.rfind(mark, 0, named[-1]) for mark in _CLAUSE_MARKS) + 1
     while start < end and text[start].isspace():
         start += 1
     return start, end
 
 
 _CLAUSE_MARKS = "，,；;。！？!?\n"
+_EXISTING_AREAS = re.compile(r"已建成?|老旧|既有|存量|老城区")
+_NEW_AREAS = re.compile(r"新建")
 
 
 def _clause_end(text: str, index: int) -> int:

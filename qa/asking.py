@@ -51,6 +51,7 @@ class Asked:
     per: str | None  # 百户, 千人口…
     unit: str | None  # a unit the question names: 平方米, %, 元
     quantity: bool = False  # it asks for a number (多少, 标准, 比例…)
+    new: bool = False  # asks about new areas (新建小区)
 
     @property
     def measurable(self) -> bool:
@@ -81,7 +82,8 @@ def asked(question: str, places: Iterable[str] = ()) -> Asked:
     bare_text = PER.sub("", text) if per_match else text
     bare = indicator_key(_PER_WORDS.sub("", _ASKING.sub("", _AREAS.sub("", bare_text))))
     bare = re.sub(r"(?:平方米|平米|面积)$", "", bare)
-    return Asked(subject, bare, year, baseline, existing, per, unit, quantity)
+    new = "新建" in text and not existing
+    return Asked(subject, bare, year, baseline, existing, per, unit, quantity, new)
 
 
 def similarity(asked_key: str, key: str) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corpus.figures import Figure, parse_figures
 from corpus.indicators import Indicator, Value
@@ -92,8 +92,7 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
         names = sorted(names, key=lambda name: (order.get(levels[name], 4), name))
     question = asked(query, _place_words(searcher, query, names))
     if year is not None:
-        question = Asked(question.subject, question.bare, year, False, question.existing,
-                         question.per, question.unit, question.quantity)
+        question = replace(question, year=year, baseline=False)
     documents_of: dict[str, list[str]] = defaultdict(list)
     for document in index.documents.values():
         documents_of[document.jurisdiction].append(document.id)
