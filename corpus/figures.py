@@ -191,11 +191,10 @@ def _prose_subject(text: str, figure: Figure) -> str | None:
             before_end = per_at
     # 「每百户不少于20平米配套养老服务用房、每百户不少于48平米建设婴幼儿照护服务设施」: what
     # precedes a 、 belongs to the figure before it.
-    clause_start = max(clause_start, text.rfind("、", clause_start, before_end) + 1)
+    clause_start = figure_part_start(text, clause_start, before_end)
     before = text[clause_start:before_end]
     # The phrase after a figure ends at a 、 too: 「…20平米配套养老服务用房、每百户…」.
-    pause = text.find("、", figure.end, clause_end)
-    after_end = clause_end if pause == -1 else pause
+    after_end = figure_part_end(text, figure.end, clause_end)
     if not before.strip() or _FRAME_BEFORE.search(before.strip()) \
             or text.startswith(("的标准", "标准"), figure.end) or _VERB.match(text, figure.end):
         return _span_after(text, figure.end, after_end)
@@ -214,6 +213,25 @@ def _prose_subject(text: str, figure: Figure) -> str | None:
     if end - (start + verb) >= 2:
         return text[start + verb:end]
     return _span_after(text, figure.end, after_end)
+
+
+def figure_part_start(text: str, clause_start: int, index: int) -> int:
+    """Where the part of a clause that a figure at ``index`` belongs to starts: after a 、 that
+    follows another figure (「每百户不少于20平米配套养老服务用房、每百户…48平米」), else at the
+    clause start; a 、 between words (「规划、建设」) parts nothing."""
+    pause = text.rfind("、", clause_start, index)
+    if pause != -1 and re.search(r"\d", text[clause_start:pause]):
+        return pause + 1
+    return clause_start
+
+
+def figure_part_end(text: str, index: int, clause_end: int) -> int:
+    """Where the part of a clause that a figure ending at ``index`` belongs to ends: at a 、
+    that another figure follows, else at the clause end."""
+    pause = text.find("、", index, clause_end)
+    if pause != -1 and re.search(r"\d", text[pause:clause_end]):
+        return pause
+    return clause_end
 
 
 def _span_after(text: str, start: int, end: int) -> str | None:

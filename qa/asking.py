@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from corpus.figures import PER, Figure, parse_figures
+from corpus.figures import PER, Figure, figure_part_end, figure_part_start, parse_figures
 from corpus.indicators import Indicator, indicator_key, is_indicator
 from corpus.model import Provision
 
@@ -24,7 +24,7 @@ _YEAR = re.compile(r"(?:到|至|在)?(?P<year>(?:19|20)\d{2})\s*年?(?:底|末|�
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
 _EXISTING = re.compile(r"已建成?|老旧|既有|存量|改造")
 # Words that ask rather than name: removed before matching.
-_ASKING = re.compile(r"请问|各地区?|各市|各县|各区|各省|分别|(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|"
+_ASKING = re.compile(r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|"
                      r"平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|年|天|项|次)?|"
                      r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|多大|多高|多长|多少钱|"
                      r"比较合适|合适|为宜|(?:不能|不得|不可以?)?(?:超过|高于|低于|少于)|最多|最少|至少|"
@@ -35,7 +35,7 @@ _PER_WORDS = re.compile(r"按(?:照)?|配建|配套建设|建设|配置|配套|�
 _AREAS = re.compile(r"(?:新建|已建成?|老旧|既有|存量|老)?(?:城区|住宅小区|居住小区|住宅区|居住区|小区|住宅)"
                     r"(?:和|及|与|、)?")
 _QUANTITY = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|多长|\d")
-MATCH_COVERAGE = 0.7  # the share of the asked subject a name must hold
+MATCH_COVERAGE = 0.8  # the share of the asked subject a name must hold
 MATCH_PRECISION = 0.5  # the share of the name that must be the asked subject
 
 
@@ -166,9 +166,8 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
         # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
         # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order. A 、
         # parts the clause between figures: 「…20平米配套养老服务用房、每百户…48平米建设…」.
-        own_start = max(clause_start, text.rfind("、", clause_start, figure.start) + 1)
-        pause = text.find("、", figure.end, clause_end)
-        described = text[own_start:figure.start] + text[figure.end:clause_end if pause == -1 else pause]
+        described = (text[figure_part_start(text, clause_start, figure.start):figure.start]
+                     + text[figure.end:figure_part_end(text, figure.end, clause_end)])
         score = 0.9 * _coverage(question.bare, indicator_key(described))
     else:  # 「每百户不少于20平方米的标准，在新建小区…」: the sentence names the subject
         ends = [i for mark in "。；\n" if (i := text.find(mark, figure.end)) != -1]
@@ -222,14 +221,16 @@ def _same_unit(asked_unit: str, unit: str) -> bool:
     return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
 
 
-def provision_fits(question: Asked, provision: Provision) -> bool:
-    """Whether ``provision`` states a figure that measures what ``question`` asks: a table row
-    of the asked indicator (in the year asked), or a figure whose subject is the one asked."""
+def provision_fit(question: Asked, provision: Provision) -> int:
+    """How directly ``provision`` states the figure ``question`` asks for: 0, a table row of
+    the asked indicator (in the year asked: a plan's indicator table is its statement of
+    record); 1, a figure whose subject is the one asked; 2, neither."""
+    best = 2
     for figure in parse_figures(provision.text):
         if figure.label is not None:
             if figure.subject and matches(question.subject, indicator_key(figure.subject)) is not None \
                     and (question.year is None or figure.year in (None, question.year)):
-                return True
+                return 0
         elif figure_fit(question, provision.text, figure, indicators=True) is not None:
-            return True
-    return False
+            best = 1
+    return best

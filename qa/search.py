@@ -23,7 +23,7 @@ from index.backend import Scope, SearchBackend
 from index.places import PlacePath, place_path
 from index.records import DocumentRecord
 from qa.answers import extract
-from qa.asking import Asked, asks_number, provision_fits
+from qa.asking import Asked, asks_number, provision_fit
 from qa.asking import asked as asking
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
@@ -291,12 +291,13 @@ class Searcher:
     def _answering_first(self, kept: list[tuple[str | None, Candidate]], question: Asked
                          ) -> list[tuple[str | None, Candidate]]:
         """For a question that asks for a figure: among the best ``ANSWERING`` hits of one
-        scope group, those that state a figure measuring what is asked rank first (in their
-        order), then the rest: 「到2025年要有几个城市街道综合性养老服务中心」 is answered by the
-        indicator table's row, not by the paragraph about building such centres."""
+        scope group, the asked indicator's table rows rank first, then the provisions stating a
+        figure that measures what is asked, then the rest, each in their order: 「到2025年要有
+        几个城市街道综合性养老服务中心」 is answered by the indicator table's row, not by the
+        paragraph about building such centres."""
         head, tail = kept[:ANSWERING], kept[ANSWERING:]
-        fits = [provision_fits(question, self.index.provisions[c.key]) for _, c in head]
-        order = sorted(range(len(head)), key=lambda i: (_group_rank(head, i), not fits[i], i))
+        fits = [provision_fit(question, self.index.provisions[c.key]) for _, c in head]
+        order = sorted(range(len(head)), key=lambda i: (_group_rank(head, i), fits[i], i))
         return [head[i] for i in order] + tail
 
     def _deduplicate(self, ranked: list[tuple[str | None, Candidate]], k: int
