@@ -24,8 +24,8 @@ _YEAR = re.compile(r"(?:到|至|在)?(?P<year>(?:19|20)\d{2})\s*年?(?:底|末|�
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
 _EXISTING = re.compile(r"已建成?|老旧|既有|存量|改造")
 # Words that ask rather than name: removed before matching.
-_ASKING = re.compile(r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|"
-                     r"平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|年|天|项|次)?|"
+_ASKING = re.compile(r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|"
+                     r"(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|年|天|项|次)?|"
                      r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|多大|多高|多长|多少钱|"
                      r"比较合适|合适|为宜|(?:不能|不得|不可以?)?(?:超过|高于|低于|少于)|最多|最少|至少|"
                      r"百分之|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
@@ -52,6 +52,7 @@ class Asked:
     unit: str | None  # a unit the question names: 平方米, %, 元
     quantity: bool = False  # it asks for a number (多少, 标准, 比例…)
     new: bool = False  # asks about new areas (新建小区)
+    terms: bool = False  # ``subject`` is a bag of official terms (an English question's), not a phrase
 
     @property
     def measurable(self) -> bool:
@@ -84,6 +85,41 @@ def asked(question: str, places: Iterable[str] = ()) -> Asked:
     bare = re.sub(r"(?:平方米|平米|面积)$", "", bare)
     new = "新建" in text and not existing
     return Asked(subject, bare, year, baseline, existing, per, unit, quantity, new)
+
+
+_ENGLISH_QUANTITY = re.compile(r"\b(?:how (?:many|much|large|big)|what (?:share|percentage|proportion|"
+                               r"rate|ratio|number|target|standard)|target|standard|share|percentage|rate|"
+                               r"ratio|per (?:hundred|thousand|100|1,?000))\b", re.IGNORECASE)
+_ENGLISH_SHARE = re.compile(r"\b(?:share|percentage|proportion|rate|ratio|percent)\b", re.IGNORECASE)
+
+
+def asked_in_english(question: str, terms: Sequence[str]) -> Asked:
+    """What an English question asks to be measured, from the official Chinese terms its words
+    stand for (``Analyzer.expand``: nursing beds → 护理型床位): their order says nothing, so they
+    are matched as a bag (an indicator whose name they spell out entirely)."""
+    year_match = re.search(r"\b(?:19|20)\d{2}\b", question)
+    bag = "".join(dict.fromkeys(terms))
+    quantity = bool(_ENGLISH_QUANTITY.search(question)) or year_match is not None
+    unit = "%" if _ENGLISH_SHARE.search(question) else None
+    return Asked(bag, bag, int(year_match.group()) if year_match else None, False, False, None, unit,
+                 quantity, False, terms=True)
+
+
+def is_english(question: str) -> bool:
+    letters = [c for c in question if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) > len(letters) / 2
+
+
+def name_matches(question: Asked, key: str) -> float | None:
+    """:func:`matches` for a phrase; for a bag of terms, the share of the name the bag spells
+    out, when it spells out nearly all of it."""
+    if question.terms:
+        held = _coverage(key, question.subject)
+        return held if held >= BAG_COVERAGE else None
+    return matches(question.subject, key)
+
+
+BAG_COVERAGE = 0.9
 
 
 def similarity(asked_key: str, key: str) -> tuple[float, float]:
@@ -129,7 +165,7 @@ def matching(question: Asked, indicators: Sequence[Indicator]) -> list[tuple[flo
     for indicator in indicators:
         # The key is made again rather than read from the index: an index built by an earlier
         # version keeps matching the way this one does.
-        score = matches(question.subject, indicator_key(indicator.name))
+        score = name_matches(question, indicator_key(indicator.name))
         if score is not None:
             found.append((score, indicator))
     found.sort(key=lambda item: (item[1].source != "table", -item[0], -len(item[1].targets)))
@@ -147,8 +183,8 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
     must hold the asked subject, and counts for less. A sentence's indicator (「到2025年…占比
     达到60%」) is left to the indicator match unless ``indicators``.
     """
-    if not asks_number(question):
-        return None
+    if not asks_number(question) or question.terms:
+        return None  # a bag of terms names no subject to hold a standard's figure against
     if question.year is not None and figure.year is not None and figure.year != question.year:
         return None
     if figure.label is not None or (figure.unit in ("岁", "周岁") and question.unit != "岁"):
@@ -228,7 +264,7 @@ def provision_fit(question: Asked, provision: Provision) -> int:
     best = 2
     for figure in parse_figures(provision.text):
         if figure.label is not None:
-            if figure.subject and matches(question.subject, indicator_key(figure.subject)) is not None \
+            if figure.subject and name_matches(question, indicator_key(figure.subject)) is not None \
                     and (question.year is None or figure.year in (None, question.year)):
                 return 0
         elif figure_fit(question, provision.text, figure, indicators=True) is not None:

@@ -90,7 +90,7 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
         # office's comparison table, whatever order the documents were added in.
         order = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
         names = sorted(names, key=lambda name: (order.get(levels[name], 4), name))
-    question = asked(query, _place_words(searcher, query, names))
+    question = searcher.asked(query, _place_words(searcher, query, names))
     if year is not None:
         question = replace(question, year=year, baseline=False)
     documents_of: dict[str, list[str]] = defaultdict(list)
@@ -160,9 +160,8 @@ def _figure(value: Value, indicator: Indicator) -> Figure:
 
 def _place_words(searcher: Searcher, query: str, names: Sequence[str]) -> list[str]:
     """The place names to leave out of the asked subject: those the question names and those
-    compared, as written and without their suffix (如皋市, 如皋)."""
-    words = {place.name for place in searcher.gazetteer.find(query)} | set(names)
-    return sorted(words | {word[:-1] for word in words if len(word) > 2})
+    compared (:meth:`Searcher.asked` leaves them out without their suffix too)."""
+    return sorted({place.name for place in searcher.gazetteer.find(query)} | set(names))
 
 
 def comparison_json(query: str, rows: Sequence[Comparison], year: int | None = None

@@ -23,7 +23,7 @@ from index.backend import Scope, SearchBackend
 from index.places import PlacePath, place_path
 from index.records import DocumentRecord
 from qa.answers import extract
-from qa.asking import Asked, asks_number, provision_fit
+from qa.asking import Asked, asked_in_english, asks_number, is_english, provision_fit
 from qa.asking import asked as asking
 from qa.errors import BadQuery, UnknownJurisdiction
 from qa.results import Hit, JurisdictionInfo, RetrieverScore, SearchResult, citation
@@ -38,6 +38,7 @@ QUERY_VECTORS = 4096  # cached query vectors: 4,096 × 384 floats = 6 MiB
 MAX_K = 50
 CANDIDATES = 50  # per retriever and scope group, before fusion
 ANSWERING = 5  # a figure question's best hits, among which those stating the figure rank first
+ANSWERING_ROWS = 10  # … and among which a table row of the asked indicator ranks first
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al.); measured in bench/
 MODES = ("hybrid", "bm25", "dense")
 _MEANINGFUL = re.compile(r"[\w]", re.UNICODE)
@@ -174,10 +175,9 @@ class Searcher:
             vector = None
         elif vector is None:
             vector = self.query_vector(query)
-        names = [place.name for place in asked]
-        question = asking(query, names + [name[:-1] for name in names if len(name) > 2])
+        question = self.asked(query, [place.name for place in asked])
         answering = asks_number(question)
-        wanted = max(k, ANSWERING) if answering else k
+        wanted = max(k, ANSWERING_ROWS) if answering else k
         ranked: list[tuple[str | None, Candidate]] = []
         seen: set[int] = set()
         kept: list[tuple[str | None, Candidate]] = []
@@ -288,15 +288,24 @@ class Searcher:
         return [t for t in dict.fromkeys(tokens)
                 if any(ch.isdigit() for ch in t) or (len(t) >= 3 and t in self.index.analyzer.terms)]
 
+    def asked(self, query: str, places: Sequence[str] = ()) -> Asked:
+        """What ``query`` asks to be measured, the names of ``places`` left out of it."""
+        if is_english(query):
+            return asked_in_english(query, self.index.analyzer.expand(query)[len(query):].split())
+        return asking(query, [*places, *(name[:-1] for name in places if len(name) > 2)])
+
     def _answering_first(self, kept: list[tuple[str | None, Candidate]], question: Asked
                          ) -> list[tuple[str | None, Candidate]]:
-        """For a question that asks for a figure: among the best ``ANSWERING`` hits of one
-        scope group, the asked indicator's table rows rank first, then the provisions stating a
-        figure that measures what is asked, then the rest, each in their order: 「到2025年要有
-        几个城市街道综合性养老服务中心」 is answered by the indicator table's row, not by the
-        paragraph about building such centres."""
-        head, tail = kept[:ANSWERING], kept[ANSWERING:]
+        """For a question that asks for a figure, within each scope group: the asked
+        indicator's table rows among the best ``ANSWERING_ROWS`` hits rank first, then the
+        provisions among the best ``ANSWERING`` stating a figure that measures what is asked,
+        then the rest, each in their order: 「到2025年要有几个城市街道综合性养老服务中心」 is
+        answered by the indicator table's row, not by the paragraph about building such centres."""
+        head, tail = kept[:ANSWERING_ROWS], kept[ANSWERING_ROWS:]
         fits = [provision_fit(question, self.index.provisions[c.key]) for _, c in head]
+        # A row naming the asked indicator is strong evidence even a little further down; a
+        # sentence with a figure of the asked subject only among the very best.
+        fits = [fit if fit == 0 or i < ANSWERING else 2 for i, fit in enumerate(fits)]
         order = sorted(range(len(head)), key=lambda i: (_group_rank(head, i), fits[i], i))
         return [head[i] for i in order] + tail
 
