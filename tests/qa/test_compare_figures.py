@@ -142,3 +142,29 @@ def test_a_bad_compare_set_is_refused(tmp_path: Path) -> None:
                                ensure_ascii=False) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.jsonl:1: not a compare question"):
         load_compare_questions(path)
+
+
+def test_a_figure_question_is_answered_by_the_provision_stating_the_figure(searcher: Searcher) -> None:
+    # The paragraph about building such centres shares more words; the indicator table's row
+    # states the number asked.
+    result = searcher.search("宿城区到2025年要有几个城市街道综合性养老服务中心", k=3)
+    assert result.hits[0].provision_id == "suicheng-2023:附件1第7行"
+    assert result.hits[0].relation == "exact"  # never out of its scope group
+    # The answer is the clause of the figure asked, not the sentence of four targets.
+    hit = searcher.search("江苏护理型床位占比要达到多少", k=1).hits[0]
+    assert hit.provision_id == "jiangsu-2021:（一）"
+    assert hit.answer == "护理型床位数占养老机构床位比例达到70%以上"
+    assert hit.text[hit.answer_start:hit.answer_end] == hit.answer
+    # A question that asks no figure keeps the ranking as it was.
+    plain = searcher.search("养老服务的总体要求", k=5)
+    assert [h.provision_id for h in plain.hits] == [
+        h.provision_id for h in searcher.search("养老服务的总体要求", k=5, mode="hybrid").hits]
+
+
+def test_english_questions_ask_through_official_terms(searcher: Searcher) -> None:
+    question = searcher.asked("What share of beds should be nursing-type beds by 2025?")
+    assert question.terms and question.year == 2025 and question.unit == "%"
+    assert set("护理型床位占比") <= set(question.subject)
+    rows = compare(searcher, "nursing-type beds share target", ["如皋市", "涟水县"])
+    assert _cells(rows) == {"如皋市": 75, "涟水县": 70}
+    assert compare(searcher, "What is the general requirement for elderly care?", ["如皋市"])[0].figure is None
