@@ -55,12 +55,14 @@ def extract(provision: Provision, query_tokens: list[str], tokenize: Callable[[s
     sentences are scored by the query tokens they share, each weighted by its length and rarity
     (``idf``), so that 三孩 outweighs 父母 in 「生三孩的父母育儿假有多少天」.
     """
-    if provision.kind is Kind.TABLE_ROW:
+    clauses = _figure_clauses(provision.text, question, query_tokens, tokenize, idf) \
+        if question else None
+    if clauses is not None:
+        start, end = clauses
+    elif provision.kind is Kind.TABLE_ROW:
         start, end = _row_answer(provision.text, query_tokens, tokenize)
     else:
-        clauses = _figure_clauses(provision.text, question, query_tokens, tokenize, idf) \
-            if question else None
-        start, end = clauses or _best_sentence(provision.text, query_tokens, tokenize, idf)
+        start, end = _best_sentence(provision.text, query_tokens, tokenize, idf)
     text = provision.text[start:end]
     figures = tuple(
         Figure(f.text, f.start + start, f.end + start, f.value, f.unit, f.operator, f.per)
@@ -108,6 +110,8 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
     query = set(query_tokens)
     scored = []
     for figure in parse_figures(text):
+        if _value_cell(text, figure):
+            continue  # a table's value (现有：23.3亿) is answered by its row, column by column
         score = figure_fit(question, text, figure, indicators=True)
         if score is None:
             continue
@@ -140,9 +144,20 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
     return start, end
 
 
-_CLAUSE_MARKS = "，,；;。！？!?\n"
+_CLAUSE_MARKS = "，,；;。！？!?\n｜"  # ｜ parts a table row's cells
 _EXISTING_AREAS = re.compile(r"已建成?|老旧|既有|存量|老城区")
 _NEW_AREAS = re.compile(r"新建")
+
+
+def _value_cell(text: str, figure: Figure) -> bool:
+    """Whether ``figure`` is the whole value of a table cell (列名：值), not part of its prose."""
+    start = text.rfind("｜", 0, figure.start) + 1
+    end = text.find("｜", figure.end)
+    cell = text[start:end if end != -1 else len(text)]
+    if "｜" not in text:
+        return False
+    _, colon, value = cell.partition("：")
+    return not colon or len(value.strip()) <= len(figure.text) + 2
 
 
 def _clause_end(text: str, index: int) -> int:
