@@ -11,6 +11,7 @@ shows can be pointed at. :func:`indicator_key` gives the name a place-independen
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -120,9 +121,11 @@ class Indicator:
 _IMPLIED = (("3岁以下婴幼儿", ""), ("0-3岁婴幼儿", ""), ("0—3岁婴幼儿", ""), ("婴幼儿托位", "托位"),
             ("养老机构护理型", "护理型"), ("护理型养老床位", "护理型床位"), ("普惠性", "普惠"),
             ("千名老人", "千名老年人"), ("老年人口", "老年人"), ("婴幼儿照护服务", "托育"),
-            ("婴幼儿照护", "托育"), ("服务用房", "设施"), ("用房", "设施"), ("服务设施", "设施"))
+            ("婴幼儿照护", "托育"), ("服务用房", "设施"), ("用房", "设施"), ("服务设施", "设施"),
+            ("总数", "数"), ("个数", "数"))
 
 
+@functools.lru_cache(maxsize=65536)  # matching makes the key of every candidate name, per question
 def indicator_key(name: str) -> str:
     """The name in a form shared by the ways plans write it.
 

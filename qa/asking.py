@@ -20,17 +20,23 @@ from corpus.figures import PER, Figure, figure_part_end, figure_part_start, pars
 from corpus.indicators import Indicator, indicator_key, is_indicator
 from corpus.model import Provision
 
-_YEAR = re.compile(r"(?:到|至|在)?(?P<year>(?:19|20)\d{2})\s*年?(?:底|末|前)?")
+_YEAR = re.compile(r"(?:到|至|在)?(?:(?P<year>(?:19|20)\d{2})\s*年?|(?<!\d)(?P<short>[1-4]\d)年)"
+                   r"(?:底|末|前)?")
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
 _EXISTING = re.compile(r"已建成?|老旧|既有|存量|改造")
 # Words that ask rather than name: removed before matching.
 _ASKING = re.compile(r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|"
                      r"(?:是|有)?多少(?:岁|个|张|家|所|名|人|平方米|平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|年|天|项|次)?|"
-                     r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|多大|多高|多长|多少钱|"
+                     r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|(?:到|至)?(?:期末|末期)|多大|多高|多长|多少钱|"
                      r"比较合适|合适|为宜|(?:不能|不得|不可以?)?(?:超过|高于|低于|少于)|最多|最少|至少|"
                      r"百分之|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
                      r"达到|能|可以|是|为|有|的|吗|呢|啊|[？?。，,！!、\s]")
-_PER_WORDS = re.compile(r"按(?:照)?|配建|配套建设|建设|配置|配套|设置|补齐|补足|调剂|用房面积")
+# 「几家」「多少户」: the question counts in this unit.
+_COUNTED = re.compile(r"(?:多少|几)(?P<unit>个|家|所|张|名|人次|人|户|处|项|次|床)")
+# Verbs of doing at either end of the asked subject: 「养老骨干企业要培育几家」 asks for 养老骨干企业.
+_DOING = re.compile(r"^(?:培育|建设|建成|新建|新增|完成|实现|开展|打造|创建|提供|做|建|办)+|"
+                    r"(?:培育|建设|建成|新增|完成|实现|开展|打造|创建|提供|做|建|办|计划)+$")
+_PER_WORDS = re.compile(r"按(?:照)?|配建|配套建设|建设|配置|配套|设置|补齐|补足|调剂|用房面积|配")
 # Where a standard applies, read into ``existing`` rather than matched as part of the subject.
 _AREAS = re.compile(r"(?:新建|已建成?|老旧|既有|存量|老)?(?:城区|住宅小区|居住小区|住宅区|居住区|小区|住宅)"
                     r"(?:和|及|与|、)?")
@@ -63,11 +69,13 @@ class Asked:
 def asked(question: str, places: Iterable[str] = ()) -> Asked:
     """Read what ``question`` asks to be measured; ``places`` are names to leave out of it (the
     places it names, as written or without their suffix)."""
-    text = question
+    text = re.sub(r"每一(?=[百千万])", "每", question)  # 每一百户 is 每百户
     for name in sorted(places, key=len, reverse=True):
         text = text.replace(name, "")
     year_match = _YEAR.search(text)
-    year = int(year_match.group("year")) if year_match else None
+    year = None
+    if year_match:  # 2025年, 2025, and the 25年 of everyday speech
+        year = int(year_match.group("year") or 2000 + int(year_match.group("short")))
     if year_match:
         text = text[:year_match.start()] + text[year_match.end():]
     baseline = bool(_BASELINE.search(text))
@@ -75,13 +83,15 @@ def asked(question: str, places: Iterable[str] = ()) -> Asked:
     existing = bool(_EXISTING.search(text))
     per_match = PER.search(text)
     per = per_match.group("per") if per_match else ("人均" if "人均" in text else None)
+    counted = _COUNTED.search(text)
     unit = ("平方米" if re.search(r"平方米|平米|面积|㎡", text) else
             "%" if re.search(r"占比|比例|比重|率|%|％|百分之|百分比", text) else
-            "元" if re.search(r"元|补贴|补助|资助|奖励", text) else None)
+            "元" if re.search(r"元|补贴|补助|资助|奖励", text) else
+            counted.group("unit") if counted else None)
     quantity = bool(_QUANTITY.search(text))
-    subject = indicator_key(_ASKING.sub("", text))
+    subject = indicator_key(_DOING.sub("", _ASKING.sub("", text)))
     bare_text = PER.sub("", text) if per_match else text
-    bare = indicator_key(_PER_WORDS.sub("", _ASKING.sub("", _AREAS.sub("", bare_text))))
+    bare = indicator_key(_DOING.sub("", _PER_WORDS.sub("", _ASKING.sub("", _AREAS.sub("", bare_text)))))
     bare = re.sub(r"(?:平方米|平米|面积)$", "", bare)
     new = "新建" in text and not existing
     return Asked(subject, bare, year, baseline, existing, per, unit, quantity, new)
@@ -124,10 +134,12 @@ BAG_COVERAGE = 0.9
 
 def similarity(asked_key: str, key: str) -> tuple[float, float]:
     """(coverage, precision) of a name for an asked subject: the length of their longest common
-    subsequence over the asked subject's length and over the name's."""
+    subsequence (or nine tenths of the characters they share in any order, if more) over the
+    asked subject's length and over the name's."""
     if not asked_key or not key:
         return 0.0, 0.0
-    common = _lcs(asked_key, key)
+    # In order, or a little less in any order: 养老骨干企业 and 骨干养老企业 name one thing.
+    common = max(_lcs(asked_key, key), 0.9 * _shared(asked_key, key))
     return common / len(asked_key), common / len(key)
 
 
@@ -198,6 +210,9 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
     if re.search(r"(?:率|占比|比例|比重)$", figure.subject or "") and \
             any(mark in (figure.subject or "") and mark not in question.bare for mark in "和及与"):
         return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
+    if figure.subject and _RATE.search(figure.subject) and \
+            matches(question.subject, indicator_key(figure.subject)) is None:
+        return None  # a rate or a share is matched by its name, as indicators are
     if figure.subject:
         # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
         # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order. A 、
@@ -230,6 +245,12 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
     return score if score >= STANDARD_SCORE else None
 
 
+def _shared(a: str, b: str) -> int:
+    """How many characters two strings share, counting repeats."""
+    held = Counter(b)
+    return sum(min(count, held[char]) for char, count in Counter(a).items())
+
+
 def _coverage(asked_key: str, described: str) -> float:
     """The share of the asked subject's characters the description holds, in any order."""
     if not asked_key:
@@ -251,9 +272,15 @@ def _same_per(a: str, b: str) -> bool:
     return indicator_key("每" + a) == indicator_key("每" + b)
 
 
+_RATE = re.compile(r"(?:率|占比|比例|比重|覆盖面)(?:[（(][^（）()]*[）)])?$")
+_INSTITUTIONS = {"个", "家", "所", "处", "项"}  # the classifiers plans count institutions with
+
+
 def _same_unit(asked_unit: str, unit: str) -> bool:
     if asked_unit == "元":
         return unit in ("元", "万元", "亿元")
+    if asked_unit in _INSTITUTIONS:
+        return unit in _INSTITUTIONS
     return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
 
 
