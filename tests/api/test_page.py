@@ -106,7 +106,9 @@ def test_search_provision_and_compare(browser, site: str) -> None:  # type: igno
     citation = "《如皋市“一老一小”整体解决方案》（皋政发〔2023〕4号）四（二）3"
     assert first.locator(".citation").inner_text() == citation
     assert first.locator(".badge").inner_text() == "本级"
-    assert "不少于30平方米" in first.locator("mark").all_inner_texts()
+    # The answer is the nursery standard's clause, its figure marked (not the 30㎡ elderly-care one).
+    assert first.locator("mark").all_inner_texts() == ["不少于20平方米"]
+    assert first.locator(".answer").inner_text() == "不少于20平方米的标准配建普惠性托育服务用房"
     _snapshot(page, "search.png")
 
     first.locator("a.more").click()

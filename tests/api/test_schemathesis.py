@@ -23,7 +23,7 @@ from tests.api.conftest import make_app, wait_ready
 def _run(app: FastAPI, examples: int, headers: dict[str, str] | None = None) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 16
+    assert len(operations) == 17
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck),
