@@ -8,6 +8,7 @@ quantities (the number parsers on PyPI convert numerals, not ``不少于…以�
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -60,6 +61,11 @@ class Figure:
 
 def parse_figures(text: str) -> list[Figure]:
     """Every quantity in ``text`` that carries a unit or a constraint; bare years are skipped."""
+    return list(_parse_figures(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a search reads the same provisions' figures several times
+def _parse_figures(text: str) -> tuple[Figure, ...]:
     columns = _column_values(text)
     figures: list[Figure] = []
     for found in _FIGURE.finditer(text):
@@ -84,8 +90,8 @@ def parse_figures(text: str) -> list[Figure]:
             per = figures[-1].per  # 每百户不少于30平方米……，不少于20平方米……: the same 每百户
         figures.append(Figure(found.group(0), found.start(), found.end(), float(raw_value), unit,
                               operator, per))
-    return [_with_subject(text, figure) for figure in
-            sorted(figures + columns, key=lambda figure: figure.start)]
+    return tuple(_with_subject(text, figure) for figure in
+                 sorted(figures + columns, key=lambda figure: figure.start))
 
 
 _COLUMN_VALUE = re.compile(r"(?:^|｜)(?P<label>[^｜：]{1,20})：(?P<text>(?P<op>[≥≤>＞<＜])?"

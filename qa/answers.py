@@ -109,13 +109,14 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
     None when no figure of ``text`` fits."""
     query = set(query_tokens)
     scored = []
+    spans = sentences(text)
     for figure in parse_figures(text):
         if _value_cell(text, figure):
             continue  # a table's value (现有：23.3亿) is answered by its row, column by column
         score = figure_fit(question, text, figure, indicators=True)
         if score is None:
             continue
-        sentence = next(((s, e) for s, e in sentences(text) if s <= figure.start < e), (0, len(text)))
+        sentence = next(((s, e) for s, e in spans if s <= figure.start < e), (0, len(text)))
         held = sum(len(t) * idf(t) for t in set(tokenize(text[sentence[0]:sentence[1]])) & query)
         scored.append((round(score, 2), held, -figure.start, figure))
     if not scored:
