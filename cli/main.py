@@ -477,7 +477,8 @@ def ask(question: str, jurisdiction: str | None, top_k: int, as_json: bool, mode
             badge = " [国家]"
         click.echo(f"{hit.rank}. {hit.citation}{badge}")
         answer = hit.answer
-        for figure in sorted(hit.figures, key=lambda f: f.start, reverse=True):
+        inside = [f for f in hit.figures if hit.answer_start <= f.start and f.end <= hit.answer_end]
+        for figure in sorted(inside, key=lambda f: f.start, reverse=True):
             highlighted = click.style(figure.text, bold=True, fg="yellow")
             answer = (answer[:figure.start - hit.answer_start] + highlighted
                       + answer[figure.end - hit.answer_start:])

@@ -28,7 +28,7 @@ class Hit:
     answer: str
     answer_start: int  # offsets of the answer inside ``text``
     answer_end: int
-    figures: tuple[Figure, ...]
+    figures: tuple[Figure, ...]  # every figure of ``text``, offsets into it
     path: tuple[str, ...]
     label: str
     citation: str

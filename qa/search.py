@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpus.figures import parse_figures
 from corpus.gazetteer import NATIONAL, Gazetteer, Place
 from index.backend import Scope, SearchBackend
 from index.places import PlacePath, place_path
@@ -339,13 +340,14 @@ class Searcher:
     def hit(self, candidate: Candidate, rank: int, tokens: list[str], relation: str | None,
             question: Asked | None = None) -> Hit:
         """A ranked candidate as a hit, with its answer (the clause of the figure that answers
-        ``question``, when it asks for one), figures and citation."""
+        ``question``, when it asks for one), every figure of its text and its citation."""
         provision = self.index.provisions[candidate.key]
         document = self.index.document_of(provision)
         answer = extract(provision, tokens, self._sentence_tokens, self.index.idf, question)
         return Hit(rank, provision.id, candidate.fused, {"bm25": candidate.bm25, "dense": candidate.dense},
                    relation, provision.kind.value, provision.text, answer.text, answer.start, answer.end,
-                   answer.figures, provision.path, provision.label, citation(document, provision.label),
+                   tuple(parse_figures(provision.text)), provision.path, provision.label,
+                   citation(document, provision.label),
                    document, provision.start, provision.end, provision.page)
 
     def rank(self, tokens: list[str], vector: np.ndarray | None, scope: Scope | None,

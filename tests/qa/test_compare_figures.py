@@ -155,6 +155,10 @@ def test_a_figure_question_is_answered_by_the_provision_stating_the_figure(searc
     assert hit.provision_id == "jiangsu-2021:（一）"
     assert hit.answer == "护理型床位数占养老机构床位比例达到70%以上"
     assert hit.text[hit.answer_start:hit.answer_end] == hit.answer
+    # The hit's figures stay the full list of its text, each with what it measures.
+    figures = {f.text: f for f in hit.figures}
+    assert {"40张以上", "达到70%以上", "达到4.5个"} <= set(figures)
+    assert figures["40张以上"].subject == "每千名老人拥有养老床位数" and figures["40张以上"].year == 2025
     # A question that asks no figure keeps the ranking as it was.
     plain = searcher.search("养老服务的总体要求", k=5)
     assert [h.provision_id for h in plain.hits] == [
@@ -167,4 +171,5 @@ def test_english_questions_ask_through_official_terms(searcher: Searcher) -> Non
     assert set("护理型床位占比") <= set(question.subject)
     rows = compare(searcher, "nursing-type beds share target", ["如皋市", "涟水县"])
     assert _cells(rows) == {"如皋市": 75, "涟水县": 70}
-    assert compare(searcher, "What is the general requirement for elderly care?", ["如皋市"])[0].figure is None
+    general = compare(searcher, "What is the general requirement for elderly care?", ["如皋市"])
+    assert general[0].figure is None
