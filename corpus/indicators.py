@@ -247,7 +247,7 @@ def is_indicator(figure: Figure) -> bool:
     if figure.subject is None or figure.unit in ("岁", "周岁"):
         return False
     bare = re.sub(r"[（(][^（）()]*[）)]$", "", figure.subject)
-    return bool(_INDICATOR_END.search(bare) or figure.per)
+    return bool(_INDICATOR_END.search(bare))
 
 
 def _unit(cells: list[tuple[str, str, int]], name: str, values: list[Figure]) -> str | None:
