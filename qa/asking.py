@@ -43,6 +43,7 @@ _AREAS = re.compile(r"(?:新建|已建成?|老旧|既有|存量|老)?(?:城区|�
 _QUANTITY = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|多长|\d")
 MATCH_COVERAGE = 0.8  # the share of the asked subject a name must hold
 MATCH_PRECISION = 0.5  # the share of the name that must be the asked subject
+PART_PRECISION = 0.8  # … of a sub-indicator's name (其中：…)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,11 @@ def matching(question: Asked, indicators: Sequence[Indicator]) -> list[tuple[flo
     for indicator in indicators:
         # The key is made again rather than read from the index: an index built by an earlier
         # version keeps matching the way this one does.
-        score = name_matches(question, indicator_key(indicator.name))
+        key = indicator_key(indicator.name)
+        score = name_matches(question, key)
+        if score is not None and indicator.name.lstrip().startswith("其中") and not question.terms \
+                and similarity(question.subject, key)[1] < PART_PRECISION:
+            continue  # 「其中：示范性…机构数」 is a part of the total asked, unless asked by name
         if score is not None:
             found.append((score, indicator))
     found.sort(key=lambda item: (item[1].source != "table", -item[0], -len(item[1].targets)))
