@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -51,12 +51,17 @@ class Question:
     covered: bool
 
 
+def _json_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-empty lines of a JSON-lines file, numbered from 1."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            yield number, line
+
+
 def load_questions(path: Path) -> list[Question]:
     """Read a question set; every line is one JSON object (see qa/eval/README.md)."""
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in _json_lines(path):
         try:
             raw = json.loads(line)
             questions.append(Question(
@@ -236,9 +241,7 @@ class CompareQuestion:
 def load_compare_questions(path: Path) -> list[CompareQuestion]:
     """Read a compare set; every line is one JSON object (see qa/eval/README.md)."""
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in _json_lines(path):
         try:
             raw = json.loads(line)
             expected: dict[str, tuple[float, str | None] | None] = {
