@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 UNITS = ("平方米", "平米", "㎡", "万元", "亿元", "元", "个百分点", "%", "％", "个", "张", "家", "所", "人次",
          "人", "名", "户", "次", "岁", "周岁", "亩", "小时", "分钟", "天", "年", "月", "倍", "项", "处", "床",
-         "万人", "亿")
+         "万人次", "万人", "万张", "万个", "万户", "万名", "万家", "万所", "万平方米", "亿")
 _UNIT = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
 _BEFORE = {"不少于": "≥", "不低于": "≥", "不小于": "≥", "至少": "≥", "≥": "≥", "超过": ">", "高于": ">",
            "大于": ">", ">": ">", "＞": ">", "不超过": "≤", "不高于": "≤", "不大于": "≤", "≤": "≤",
@@ -32,6 +32,7 @@ _FIGURE = re.compile(
 PER = re.compile(r"每(?P<per>百户|千人口|千常住人口|千名老年人|千名老人|千人|万人|百张(?:养老机构)?床位|"
                   r"个街道|个乡镇|个镇|个社区|个县（市、区）|个县|户|人|年|月|周)")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
+_UNIT_NAMES = {"平米": "平方米", "㎡": "平方米", "％": "%"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _parse_figures(text: str) -> tuple[Figure, ...]:
             continue  # 2025年 is a date, not a quantity
         if _preceded_by_digit_or_letter(text, found.start("value")):
             continue
-        unit = {"平米": "平方米", "㎡": "平方米", "％": "%"}.get(unit or "", unit)
+        unit = _UNIT_NAMES.get(unit or "", unit)
         operator = _BEFORE.get(before or "") or _AFTER.get(after or "", "=")
         if before and after and _AFTER[after] != "=":
             operator = _AFTER[after] if _BEFORE[before] == "=" else _BEFORE[before]
@@ -94,9 +95,9 @@ def _parse_figures(text: str) -> tuple[Figure, ...]:
                  sorted(figures + columns, key=lambda figure: figure.start))
 
 
-_COLUMN_VALUE = re.compile(r"(?:^|｜)(?P<label>[^｜：]{1,20})：(?P<text>(?P<op>[≥≤>＞<＜])?"
-                           r"(?P<value>\d+(?:\.\d+)?)(?P<unit>%|％|个|张|家|人|所|岁)?(?P<after>左右|以上|以下)?)"
-                           r"(?=｜|$)")
+_COLUMN_VALUE = re.compile(rf"(?:^|｜)(?P<label>[^｜：]{{1,20}})："
+                           rf"(?P<text>(?P<op>[≥≤>＞<＜]|{_OP_BEFORE})?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})?(?P<after>{_OP_AFTER})?)"
+                           r"\s*(?=｜|$)")
 
 
 def _column_values(text: str) -> list[Figure]:
@@ -106,9 +107,10 @@ def _column_values(text: str) -> list[Figure]:
         if _YEAR_COLUMN.match(match.group("label").strip()):
             continue  # 年度：2023 names the row's year; it is no quantity
         start, end = match.span("text")
-        operator = (_SYMBOLS.get(match.group("op") or "")
+        op = match.group("op") or ""
+        operator = (_SYMBOLS.get(op) or (_BEFORE.get(op) if _BEFORE.get(op) != "=" else None)
                     or _AFTER.get(match.group("after") or "", "="))
-        unit = {"％": "%"}.get(match.group("unit") or "", match.group("unit"))
+        unit = _UNIT_NAMES.get(match.group("unit") or "", match.group("unit"))
         values.append(Figure(match.group("text"), start, end, float(match.group("value")), unit,
                              operator, None, match.group("label")))
     return values

@@ -158,7 +158,7 @@ def read_indicators(provisions: Sequence[Provision], title: str | None = None,
         written: the year it was written: a sentence's figure for an earlier year is a baseline.
     """
     rows = [p for p in provisions if p.kind is Kind.TABLE_ROW]
-    found = _from_tables(rows, title or "")
+    found = _from_tables(rows, title or "", written)
     found.extend(_from_sentences((p for p in provisions if p.kind is not Kind.TABLE_ROW), written))
     return found
 
@@ -169,7 +169,7 @@ def document_indicators(document: Document) -> list[Indicator]:
     return read_indicators(document.provisions, document.meta.title, dated.year if dated else None)
 
 
-def _from_tables(rows: list[Provision], title: str) -> list[Indicator]:
+def _from_tables(rows: list[Provision], title: str, written: int | None) -> list[Indicator]:
     indicators = []
     by_column: dict[tuple[str | None, str], list[tuple[Provision, Figure]]] = defaultdict(list)
     for row in rows:
@@ -196,7 +196,10 @@ def _from_tables(rows: list[Provision], title: str) -> list[Indicator]:
             if figure.label == column:
                 continue
             value = _value(row, figure, unit)
-            if _BASELINE.search(figure.label or ""):
+            # 现状值, 2022年完成情况, or a bare year column before the plan was written (2020年).
+            if _BASELINE.search(figure.label or "") or (
+                    written is not None and value.year is not None and value.year < written
+                    and baseline is None and "目标" not in (figure.label or "")):
                 baseline = baseline or value
             else:
                 if value.year is None and period_end is not None and "目标" in (figure.label or ""):

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus import Document
+from corpus import Document, Kind, Provision
 from corpus.figures import parse_figures
-from corpus.indicators import Indicator, document_indicators, indicator_key
+from corpus.indicators import Indicator, document_indicators, indicator_key, read_indicators
 
 
 @pytest.mark.parametrize(("text", "figure", "subject", "year"), [
@@ -145,3 +145,23 @@ def test_indicators_stated_in_sentences(documents: dict[str, Document]) -> None:
 def test_indicators_survive_json(documents: dict[str, Document]) -> None:
     for indicator in document_indicators(documents["suicheng-2023"]):
         assert Indicator.from_json(indicator.to_json()) == indicator
+
+
+def _row(text: str, number: int = 1) -> Provision:
+    label = f"表1第{number}行"
+    return Provision(f"d:{label}", "d", Kind.TABLE_ROW, label, None, (), text, 0, len(text))
+
+
+def test_a_national_style_indicator_table() -> None:
+    """Values written with words and 万-units (达到900万张以上), a bare year column before the plan
+    (2020年) as the baseline, and a 基数 column."""
+    rows = [_row("主要指标｜类别：养老服务｜指标：养老服务床位总量｜2020年基数：821万张｜"
+                 "2025年目标值：达到900万张以上｜属性：预期性", 1),
+            _row("主要指标｜指标：普惠托位占比｜单位：%｜2020年：10｜2025年：≥60｜指标属性：约束性", 2)]
+    beds, share = read_indicators(rows, "“十四五”规划", 2021)
+    assert (beds.unit, beds.attribute) == ("万张", "预期性")
+    assert beds.baseline is not None and (beds.baseline.year, beds.baseline.value) == (2020, 821)
+    assert [(t.year, t.value, t.operator, t.unit) for t in beds.targets] == [(2025, 900, "≥", "万张")]
+    assert share.baseline is not None and (share.baseline.year, share.baseline.value) == (2020, 10)
+    assert [(t.year, t.value, t.operator) for t in share.targets] == [(2025, 60, "≥")]
+    assert share.unit == "%" and share.attribute == "约束性"

@@ -112,6 +112,21 @@ def test_asked_subjects() -> None:
     assert matches("护理型床位占比", "护理型床位占比") == 1.0
     assert matches("护理型床位占比", "农村特困人员供养服务机构护理型床位占比") is None
     assert matches("兜底线养老床位占比", "兜底线和普惠养老床位合计占比") is None
+    assert matches("养老骨干企业", "骨干养老企业") is not None  # in any order, a little less
+
+
+def test_a_part_of_a_total_is_not_the_total() -> None:
+    from corpus.indicators import Indicator, indicator_key
+    from qa.asking import matching
+
+    def named(name: str) -> Indicator:
+        return Indicator(name, indicator_key(name), "d", "d:1", 0, len(name), "table", None, None, None, ())
+
+    total, part = named("托育机构数"), named("其中：示范性婴幼儿照护服务机构数")
+    found = matching(asked("托育机构总数到期末要达到多少个"), [part, total])
+    assert [indicator.name for _, indicator in found] == ["托育机构数"]
+    found = matching(asked("示范性托育机构数"), [part, total])
+    assert found[0][1].name == part.name
 
 
 def test_list_indicators(searcher: Searcher) -> None:
