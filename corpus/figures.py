@@ -91,8 +91,46 @@ def _parse_figures(text: str) -> tuple[Figure, ...]:
             per = figures[-1].per  # 每百户不少于30平方米……，不少于20平方米……: the same 每百户
         figures.append(Figure(found.group(0), found.start(), found.end(), float(raw_value), unit,
                               operator, per))
+    figures.extend(_counted_in_words(text, figures + columns))
     return tuple(_with_subject(text, figure) for figure in
                  sorted(figures + columns, key=lambda figure: figure.start))
+
+
+# Small counts in Chinese numerals, only where a constraint makes them a quantity: 「五年内」,
+# 「至少两所」, 「不少于三次」 (「三年行动」 and 「一个中心」 are names, not quantities).
+_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_IN_WORDS = re.compile(
+    rf"(?:(?P<before>{_OP_BEFORE}|至少|最多)\s*)?(?P<value>[一二两三四五六七八九]?十[一二三四五六七八九]?|"
+    r"[一二两三四五六七八九])(?P<unit>个月|年|天|日|次|所|家|个|项|名|人|张|处)"
+    rf"(?P<after>{_OP_AFTER})?")
+
+
+def _counted_in_words(text: str, found: list[Figure]) -> list[Figure]:
+    figures = []
+    for match in _IN_WORDS.finditer(text):
+        before, after = match.group("before"), match.group("after")
+        if (before is None or _BEFORE.get(before, "≥") == "=") and after is None:
+            continue
+        if any(f.start < match.end() and match.start() < f.end for f in found):
+            continue
+        if match.start() > 0 and text[match.start() - 1] in "第一二三四五六七八九十百千万":
+            continue  # 第五年, 十五年: part of a longer numeral or an ordinal
+        operator = _BEFORE.get(before or "", "=") if before not in ("至少", "最多") else \
+            {"至少": "≥", "最多": "≤"}[before or ""]
+        if operator == "=" and after:
+            operator = _AFTER[after]
+        figures.append(Figure(match.group(0), match.start(), match.end(),
+                              float(_numeral(match.group("value"))), match.group("unit"), operator,
+                              _per(text, match.start())))
+    return figures
+
+
+def _numeral(words: str) -> int:
+    """一…九十九 as written in counts: 五, 十, 十二, 二十, 三十五."""
+    if "十" not in words:
+        return _NUMERALS[words]
+    tens, _, ones = words.partition("十")
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
 
 
 _COLUMN_VALUE = re.compile(rf"(?:^|｜)(?P<label>[^｜：]{{1,20}})："

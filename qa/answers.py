@@ -105,7 +105,8 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
     """The clauses (between ，；) of the figure that answers ``question``: the clause holding the
     figure and its subject, with the next clause when the subject is named there (「按照每百户
     不少于20平方米的标准，在新建小区规范配置…」). Figures that fit alike are told apart by how
-    much of the question their sentence holds (「生育三孩的…20天」 over 「…15天」 for 三孩).
+    much of the question their clause, then their sentence, holds (「第二类资助对象每人每月300元」
+    over the 第一类's clause before it; 「生育三孩的…20天」 over 「…15天」 for 三孩).
     None when no figure of ``text`` fits."""
     query = set(query_tokens)
     scored = []
@@ -117,11 +118,16 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
         if score is None:
             continue
         sentence = next(((s, e) for s, e in spans if s <= figure.start < e), (0, len(text)))
-        held = sum(len(t) * idf(t) for t in set(tokenize(text[sentence[0]:sentence[1]])) & query)
-        scored.append((round(score, 2), held, -figure.start, figure))
+        clause = (max(text.rfind(mark, 0, figure.start) for mark in _CLAUSE_MARKS) + 1,
+                  _clause_end(text, figure.end))
+
+        def held(span: tuple[int, int]) -> float:
+            return sum(len(t) * idf(t) for t in set(tokenize(text[span[0]:span[1]])) & query)
+
+        scored.append((round(score, 2), held(clause), held(sentence), -figure.start, figure))
     if not scored:
         return None
-    figure = max(scored, key=lambda item: item[:3])[3]
+    figure = max(scored, key=lambda item: item[:4])[4]
     start = max(text.rfind(mark, 0, figure.start) for mark in _CLAUSE_MARKS) + 1
     end = _clause_end(text, figure.end)
     if figure.subject is not None and start > 1 and figure.subject not in text[start:end]:

@@ -32,7 +32,7 @@ _ASKING = re.compile(r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)
                      r"百分之|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
                      r"达到|能|可以|是|为|有|的|吗|呢|啊|[？?。，,！!、\s]")
 # 「几家」「多少户」: the question counts in this unit.
-_COUNTED = re.compile(r"(?:多少|几)(?P<unit>个|家|所|张|名|人次|人|户|处|项|次|床)")
+_COUNTED = re.compile(r"(?:多少|几)(?P<unit>个月|个|家|所|张|名|人次|人|户|处|项|次|床|年|天)")
 # Verbs of doing at either end of the asked subject: 「养老骨干企业要培育几家」 asks for 养老骨干企业.
 _DOING = re.compile(r"^(?:培育|建设|建成|新建|新增|完成|实现|开展|打造|创建|提供|做|建|办)+|"
                     r"(?:培育|建设|建成|新增|完成|实现|开展|打造|创建|提供|做|建|办|计划)+$")
@@ -90,12 +90,28 @@ def asked(question: str, places: Iterable[str] = ()) -> Asked:
             "元" if re.search(r"元|补贴|补助|资助|奖励", text) else
             counted.group("unit") if counted else None)
     quantity = bool(_QUANTITY.search(text))
-    subject = indicator_key(_DOING.sub("", _ASKING.sub("", text)))
-    bare_text = PER.sub("", text) if per_match else text
-    bare = indicator_key(_DOING.sub("", _PER_WORDS.sub("", _ASKING.sub("", _AREAS.sub("", bare_text)))))
-    bare = re.sub(r"(?:平方米|平米|面积)$", "", bare)
+    subject, bare = _subject(text)
+    # 「用存量房屋改建养老托育设施，过渡期政策几年」: the clause that asks names what is measured;
+    # the others set the scene (and are kept when that clause names nothing by itself).
+    clauses = [c for c in re.split(r"[，,；;]", text) if c.strip()]
+    asking_clauses = [c for c in clauses if _QUANTITY.search(c) or _ASKING_WORD.search(c)]
+    if len(clauses) > 1 and asking_clauses:
+        own_subject, own_bare = _subject(asking_clauses[-1])
+        if len(own_bare) >= 2:
+            subject, bare = own_subject, own_bare
     new = "新建" in text and not existing
     return Asked(subject, bare, year, baseline, existing, per, unit, quantity, new)
+
+
+_ASKING_WORD = re.compile(r"多少|几|什么|怎么|如何|哪些|是否|吗|[？?]")
+
+
+def _subject(text: str) -> tuple[str, str]:
+    """The asked subject of ``text`` with its 每… and without (and without areas and verbs)."""
+    subject = indicator_key(_DOING.sub("", _ASKING.sub("", text)))
+    bare_text = PER.sub("", text)
+    bare = indicator_key(_DOING.sub("", _PER_WORDS.sub("", _ASKING.sub("", _AREAS.sub("", bare_text)))))
+    return subject, re.sub(r"(?:平方米|平米|面积)$", "", bare)
 
 
 _ENGLISH_QUANTITY = re.compile(r"\b(?:how (?:many|much|large|big)|what (?:share|percentage|proportion|"

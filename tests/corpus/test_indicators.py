@@ -43,6 +43,17 @@ def test_a_figure_knows_what_it_measures(text: str, figure: str, subject: str, y
     assert subject in text  # verbatim
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("可在五年内实行继续按土地原用途适用过渡期政策", [("五年内", 5.0, "年", "≤")]),
+    ("每年开展不少于十二次培训", [("不少于十二次", 12.0, "次", "≥")]),
+    ("实施三年行动计划，建设一个中心，第五年起", []),  # names and ordinals, not quantities
+])
+def test_small_counts_in_chinese_numerals(text: str, expected: list[tuple[object, ...]]) -> None:
+    figures = parse_figures(text)
+    assert [(f.text, f.value, f.unit, f.operator) for f in figures] == expected
+    assert all(text[f.start:f.end] == f.text for f in figures)
+
+
 def test_a_year_column_is_no_quantity() -> None:
     figures = parse_figures("表1．年度建设计划｜年度：2023｜养老床位（个）：1270")
     assert [f.text for f in figures] == ["1270"]

@@ -109,6 +109,11 @@ def test_asked_subjects() -> None:
     standard = asked("老旧小区托育用房每百户多少平方米")
     assert standard.existing and standard.per == "百户" and standard.bare == "托育设施"
     assert asked("到2021年现状值是多少").baseline
+    # The clause that asks names what is measured; the others set the scene.
+    scene = asked("用存量房屋改建养老托育设施，过渡期政策几年")
+    assert (scene.bare, scene.unit, scene.existing) == ("过渡期政策", "年", True)
+    assert asked("新建住宅小区配套社区养老服务用房，每一百户要配多少平方米").bare == "社区养老设施"
+    assert asked("24年托育机构数").year == 2024 and asked("养老骨干企业要培育几家").bare == "养老骨干企业"
     assert matches("护理型床位占比", "护理型床位占比") == 1.0
     assert matches("护理型床位占比", "农村特困人员供养服务机构护理型床位占比") is None
     assert matches("兜底线养老床位占比", "兜底线和普惠养老床位合计占比") is None
