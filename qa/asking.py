@@ -167,7 +167,20 @@ def matches(asked_key: str, key: str) -> float | None:
         return None
     if any(mark in key and mark not in asked_key for mark in _JOINED):
         return None  # 兜底线和普惠性养老床位合计占比 is not 兜底线养老床位占比
+    if precision < QUALIFIED_PRECISION and _qualifier(asked_key, key) >= QUALIFIER:
+        return None  # 省级示范性…机构数, 登记备案的…机构数: a narrower count than the one asked
     return 0.7 * coverage + 0.3 * precision
+
+
+QUALIFIER = 3  # characters before the asked subject that make a name a narrower indicator
+QUALIFIED_PRECISION = 0.7
+
+
+def _qualifier(asked_key: str, key: str) -> int:
+    """How many characters of ``key`` come before the first character of the asked subject it
+    shares: 农村特困人员供养服务机构护理型床位占比 qualifies 护理型床位占比 with 12."""
+    first = next((i for i, char in enumerate(key) if char in asked_key), len(key))
+    return first
 
 
 _JOINED = "和及与"

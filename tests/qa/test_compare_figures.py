@@ -118,6 +118,7 @@ def test_asked_subjects() -> None:
     assert matches("护理型床位占比", "农村特困人员供养服务机构护理型床位占比") is None
     assert matches("兜底线养老床位占比", "兜底线和普惠养老床位合计占比") is None
     assert matches("养老骨干企业", "骨干养老企业") is not None  # in any order, a little less
+    assert matches("托育机构数", "登记备案托育机构数") is None  # qualified: a narrower count
 
 
 def test_a_part_of_a_total_is_not_the_total() -> None:
