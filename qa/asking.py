@@ -3,10 +3,12 @@
 「各地2023年普惠性托位占比目标是多少」 asks for the indicator 普惠托位占比 in 2023;
 「老旧小区托育用房每百户多少平方米」 asks for a standard per 百户 for existing areas. The asked
 subject is matched to an indicator's normalised name (:func:`corpus.indicators.indicator_key`)
-or a figure's subject by the longest common subsequence of their characters: how much of the
-question the name holds (coverage) and how much of the name is the question (precision), so
-that 护理型床位占比 meets 护理型床位数占养老机构床位比例 but not 农村特困人员供养服务机构护理型
-床位占比, whose twelve extra characters make it another indicator.
+or a figure's subject by the characters they share, in order (longest common subsequence) or,
+a little less, in any order: how much of the question the name holds (coverage) and how much
+of the name is the question (precision), so that 护理型床位占比 meets 护理型床位数占养老机构
+床位比例 but not 农村特困人员供养服务机构护理型床位占比, whose twelve extra characters make it
+another indicator. Hand-written: no library reads what a Chinese question asks to be measured
+or matches indicator names with the qualifiers that make them narrower.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ _YEAR = re.compile(r"(?:到|至|在)?(?:(?P<year>(?:19|20)\d{2})\s*年?|(?<!\d)(
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
 _EXISTING = re.compile(r"已建成?|老旧|既有|存量|老城区")  # (适老化改造 is no area)
 # Words that ask rather than name: removed before matching.
-_ASKING = re.compile(r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|"
-                     r"(?:是|有)?多少(?:岁|个|张|家|所|名|人|户|处|平方米|平米|元|万元|天|年|项|次)?|是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|户|处|年|天|项|次)?|"
-                     r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|(?:到|至)?(?:期末|末期)|多大|多高|多长|多少钱|"
-                     r"比较合适|合适|为宜|(?:不能|不得|不可以?)?(?:超过|高于|低于|少于)|最多|最少|至少|"
-                     r"百分之|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|应|要|"
-                     r"达到|能|可以|是|为|有|的|吗|呢|啊|[？?。，,！!、\s]")
+_ASKING = re.compile(
+    r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|"
+    r"(?:是|有)?多少(?:岁|个|张|家|所|名|人|户|处|平方米|平米|元|万元|天|年|项|次)?|"
+    r"是什么|什么|怎么|如何|哪些|几(?:岁|个|张|家|所|名|户|处|年|天|项|次)?|"
+    r"(?:到|至)?[“\"]?十[三四五六]五[”\"]?(?:时期|期间|期末|末)?|(?:到|至)?(?:期末|末期)|"
+    r"多大|多高|多长|多少钱|比较合适|合适|为宜|(?:不能|不得|不可以?)?(?:超过|高于|低于|少于)|"
+    r"最多|最少|至少|百分之|规定|要求|目标值|目标|指标|水平|标准|定为|设定|设为|计划|应当|应该|"
+    r"应|要|达到|能|可以|是|为|有|的|吗|呢|啊|[？?。，,！!、\s]")
 # 「几家」「多少户」: the question counts in this unit.
 _COUNTED = re.compile(r"(?:多少|几)(?P<unit>个月|个|家|所|张|名|人次|人|户|处|项|次|床|年|天)")
 # Verbs of doing at either end of the asked subject: 「养老骨干企业要培育几家」 asks for 养老骨干企业.
