@@ -32,7 +32,7 @@ _FIGURE = re.compile(
 PER = re.compile(r"每(?P<per>百户|千人口|千常住人口|千名老年人|千名老人|千人|万人|百张(?:养老机构)?床位|"
                   r"个街道|个乡镇|个镇|个社区|个县（市、区）|个县|户|人|年|月|周)")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
-_UNIT_NAMES = {"平米": "平方米", "㎡": "平方米", "％": "%"}
+UNIT_NAMES = {"平米": "平方米", "㎡": "平方米", "％": "%"}  # units as written → as figures give them
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _parse_figures(text: str) -> tuple[Figure, ...]:
             continue  # 2025年 is a date, not a quantity
         if _preceded_by_digit_or_letter(text, found.start("value")):
             continue
-        unit = _UNIT_NAMES.get(unit or "", unit)
+        unit = UNIT_NAMES.get(unit or "", unit)
         operator = _BEFORE.get(before or "") or _AFTER.get(after or "", "=")
         if before and after and _AFTER[after] != "=":
             operator = _AFTER[after] if _BEFORE[before] == "=" else _BEFORE[before]
@@ -134,7 +134,8 @@ def _numeral(words: str) -> int:
 
 
 _COLUMN_VALUE = re.compile(rf"(?:^|｜)(?P<label>[^｜：]{{1,20}})："
-                           rf"(?P<text>(?P<op>[≥≤>＞<＜]|{_OP_BEFORE})?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})?(?P<after>{_OP_AFTER})?)"
+                           rf"(?P<text>(?P<op>[≥≤>＞<＜]|{_OP_BEFORE})?\s*(?P<value>\d+(?:\.\d+)?)"
+                           rf"\s*(?P<unit>{_UNIT})?(?P<after>{_OP_AFTER})?)"
                            r"\s*(?=｜|$)")
 
 
@@ -142,13 +143,13 @@ def _column_values(text: str) -> list[Figure]:
     """Values of a rendered table row (｜2024年：4.0｜): the column names the quantity."""
     values = []
     for match in _COLUMN_VALUE.finditer(text):
-        if _YEAR_COLUMN.match(match.group("label").strip()):
+        if YEAR_COLUMN.match(match.group("label").strip()):
             continue  # 年度：2023 names the row's year; it is no quantity
         start, end = match.span("text")
         op = match.group("op") or ""
         operator = (_SYMBOLS.get(op) or (_BEFORE.get(op) if _BEFORE.get(op) != "=" else None)
                     or _AFTER.get(match.group("after") or "", "="))
-        unit = _UNIT_NAMES.get(match.group("unit") or "", match.group("unit"))
+        unit = UNIT_NAMES.get(match.group("unit") or "", match.group("unit"))
         values.append(Figure(match.group("text"), start, end, float(match.group("value")), unit,
                              operator, None, match.group("label")))
     return values
@@ -160,8 +161,7 @@ def _preceded_by_digit_or_letter(text: str, index: int) -> bool:
 
 def _per(text: str, index: int) -> str | None:
     """The 每… this quantity is counted per, if the same clause names one before it."""
-    clause_start = max(text.rfind(mark, 0, index) for mark in "，。；：、,;") + 1
-    matches = list(PER.finditer(text, clause_start, index))
+    matches = list(PER.finditer(text, clause_start(text, index, "，。；：、,;"), index))
     return matches[-1].group("per") if matches else None
 
 
@@ -186,7 +186,7 @@ _FRAME_BEFORE = re.compile(r"(?:按照|按|依照|参照|以)$")
 _FRAME_AFTER = re.compile(r"^的?(?:标准|要求|规模|比例)?")
 _TARGET_YEAR = re.compile(r"(?:(?:到|至|在)(?P<a>(?:19|20)\d{2})年|(?P<b>(?:19|20)\d{2})年(?:底|末|前))")
 _NAME_COLUMN = re.compile(r"指标(?:名称|（单位）|\(单位\))?$|^工作指标$|名称$|^项目$")
-_YEAR_COLUMN = re.compile(r"^(?:年度|年份|时间|年)$")
+YEAR_COLUMN = re.compile(r"^(?:年度|年份|时间|年)$")
 _YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -221,30 +221,29 @@ def _column_subject(text: str, figure: Figure) -> tuple[str | None, int | None]:
         if _NAME_COLUMN.search(column) and value.strip() and column != label:
             return value.strip(), int(year.group()) if year else None
     for column, value, _ in cells:
-        if _YEAR_COLUMN.match(column) and (row_year := _YEAR_IN.fullmatch(value.strip())):
+        if YEAR_COLUMN.match(column) and (row_year := _YEAR_IN.fullmatch(value.strip())):
             return label, int(row_year.group())
     return label, int(year.group()) if year else None
 
 
 def _prose_subject(text: str, figure: Figure) -> str | None:
-    clause_start = max(text.rfind(mark, 0, figure.start) for mark in _CLAUSE_MARKS) + 1
-    ends = [index for mark in _CLAUSE_MARKS if (index := text.find(mark, figure.end)) != -1]
-    clause_end = min(ends, default=len(text))
+    start = clause_start(text, figure.start, _CLAUSE_MARKS)
+    end = clause_end(text, figure.end, _CLAUSE_MARKS)
     before_end = figure.start
     if figure.per:  # 每百户不少于20平方米: 每百户 says what it is counted per, not what it counts
-        per_at = text.rfind("每" + figure.per, clause_start, figure.start)
+        per_at = text.rfind("每" + figure.per, start, figure.start)
         if per_at != -1 and not text[per_at + 1 + len(figure.per):figure.start].strip(" 不少于低至为达到"):
             before_end = per_at
     # 「每百户不少于20平米配套养老服务用房、每百户不少于48平米建设婴幼儿照护服务设施」: what
     # precedes a 、 belongs to the figure before it.
-    clause_start = figure_part_start(text, clause_start, before_end)
-    before = text[clause_start:before_end]
+    start = figure_part_start(text, start, before_end)
+    before = text[start:before_end]
     # The phrase after a figure ends at a 、 too: 「…20平米配套养老服务用房、每百户…」.
-    after_end = figure_part_end(text, figure.end, clause_end)
+    after_end = figure_part_end(text, figure.end, end)
     if not before.strip() or _FRAME_BEFORE.search(before.strip()) \
             or text.startswith(("的标准", "标准"), figure.end) or _VERB.match(text, figure.end):
         return _span_after(text, figure.end, after_end)
-    start, end = clause_start, before_end
+    end = before_end
     links = list(_LINK.finditer(text, start, end))
     between = text[links[-1].end():end].strip(" “”") if links else ""
     if len(between) >= 2 and not between.endswith("的"):
@@ -261,23 +260,34 @@ def _prose_subject(text: str, figure: Figure) -> str | None:
     return _span_after(text, figure.end, after_end)
 
 
-def figure_part_start(text: str, clause_start: int, index: int) -> int:
-    """Where the part of a clause that a figure at ``index`` belongs to starts: after a 、 that
-    follows another figure (「每百户不少于20平米配套养老服务用房、每百户…48平米」), else at the
-    clause start; a 、 between words (「规划、建设」) parts nothing."""
-    pause = text.rfind("、", clause_start, index)
-    if pause != -1 and re.search(r"\d", text[clause_start:pause]):
+def clause_start(text: str, index: int, marks: str) -> int:
+    """Where the stretch of ``text`` holding ``index`` starts: after the last of ``marks``
+    before it (the clause, or with 。；-like marks the sentence)."""
+    return max(text.rfind(mark, 0, index) for mark in marks) + 1
+
+
+def clause_end(text: str, index: int, marks: str) -> int:
+    """Where the stretch of ``text`` holding ``index`` ends: at the first of ``marks`` from it."""
+    return min((i for mark in marks if (i := text.find(mark, index)) != -1), default=len(text))
+
+
+def figure_part_start(text: str, start: int, index: int) -> int:
+    """Where the part of the clause starting at ``start`` that a figure at ``index`` belongs to
+    starts: after a 、 that follows another figure (「每百户不少于20平米配套养老服务用房、每百户…
+    48平米」), else at ``start``; a 、 between words (「规划、建设」) parts nothing."""
+    pause = text.rfind("、", start, index)
+    if pause != -1 and re.search(r"\d", text[start:pause]):
         return pause + 1
-    return clause_start
+    return start
 
 
-def figure_part_end(text: str, index: int, clause_end: int) -> int:
-    """Where the part of a clause that a figure ending at ``index`` belongs to ends: at a 、
-    that another figure follows, else at the clause end."""
-    pause = text.find("、", index, clause_end)
-    if pause != -1 and re.search(r"\d", text[pause:clause_end]):
+def figure_part_end(text: str, index: int, end: int) -> int:
+    """Where the part of the clause ending at ``end`` that a figure ending at ``index`` belongs
+    to ends: at a 、 that another figure follows, else at ``end``."""
+    pause = text.find("、", index, end)
+    if pause != -1 and re.search(r"\d", text[pause:end]):
         return pause
-    return clause_end
+    return end
 
 
 def _span_after(text: str, start: int, end: int) -> str | None:
@@ -304,8 +314,7 @@ def _trailing_length(text: str) -> int:
 
 def _prose_year(text: str, index: int) -> int | None:
     """The target year of the sentence a figure stands in: 到2025年…, 2025年底前…."""
-    sentence_start = max(text.rfind(mark, 0, index) for mark in _SENTENCE_MARKS) + 1
-    years = list(_TARGET_YEAR.finditer(text, sentence_start, index))
+    years = list(_TARGET_YEAR.finditer(text, clause_start(text, index, _SENTENCE_MARKS), index))
     if not years:
         return None
     return int(years[-1].group("a") or years[-1].group("b"))

@@ -18,13 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.figures import Figure, parse_figures, row_cells
+from corpus.figures import YEAR_COLUMN, Figure, parse_figures, row_cells
 from corpus.model import Document, Kind, Provision
 
 _NAME_COLUMN = re.compile(r"指标(?:名称|（单位）|\(单位\))?$|^工作指标$|^(?:指标|项目)名称$")
 _UNIT_COLUMN = re.compile(r"^(?:计量)?单位$")
 _ATTRIBUTE_COLUMN = re.compile(r"属性|性质|类型$")
-_YEAR_COLUMN = re.compile(r"^(?:年度|年份|时间|年)$")
 _BASELINE = re.compile(r"现状|现有|现值|基期|基数|基准|完成情况|完成值|实际")
 _ATTRIBUTES = ("约束性", "预期性", "指导性")
 _UNIT_IN_NAME = re.compile(r"[（(](?P<unit>%|％|[^（）()]{1,4}?)[）)]")
@@ -179,7 +178,7 @@ def _from_tables(rows: list[Provision], title: str, written: int | None) -> list
         values = [f for f in parse_figures(row.text) if f.label is not None]
         if name_cell is None:
             # A table laid out by year (年度：2023｜养老床位（个）：1270): each column an indicator.
-            if any(_YEAR_COLUMN.match(column) for column, _, _ in cells):
+            if any(YEAR_COLUMN.match(column) for column, _, _ in cells):
                 for figure in values:
                     if figure.year is not None:
                         by_column[(row.table, figure.label or "")].append((row, figure))

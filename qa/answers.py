@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus import Kind, Provision
-from corpus.figures import Figure, parse_figures
-from qa.asking import Asked, figure_fit
+from corpus.figures import Figure, clause_end, clause_start, parse_figures
+from qa.asking import EXISTING, Asked, figure_fit
 
 _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?[”’」』）)]*")
 _QUANTITY_WORDS = re.compile(r"多少|几|标准|比例|比重|占比|率|面积|数量|目标|指标|多大|多高|"
@@ -109,8 +109,12 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
     over the 第一类's clause before it; 「生育三孩的…20天」 over 「…15天」 for 三孩).
     None when no figure of ``text`` fits."""
     query = set(query_tokens)
-    scored = []
+
+    def held(span: tuple[int, int]) -> float:
+        return sum(len(t) * idf(t) for t in set(tokenize(text[span[0]:span[1]])) & query)
+
     spans = sentences(text)
+    scored = []
     for figure in parse_figures(text):
         if _value_cell(text, figure):
             continue  # a table's value (现有：23.3亿) is answered by its row, column by column
@@ -118,58 +122,45 @@ def _figure_clauses(text: str, question: Asked, query_tokens: list[str],
         if score is None:
             continue
         sentence = next(((s, e) for s, e in spans if s <= figure.start < e), (0, len(text)))
-        clause = (max(text.rfind(mark, 0, figure.start) for mark in _CLAUSE_MARKS) + 1,
-                  _clause_end(text, figure.end))
-
-        def held(span: tuple[int, int]) -> float:
-            return sum(len(t) * idf(t) for t in set(tokenize(text[span[0]:span[1]])) & query)
-
-        scored.append((round(score, 2), held(clause), held(sentence), -figure.start, figure))
+        clause = (clause_start(text, figure.start, _CLAUSE_MARKS),
+                  clause_end(text, figure.end, _CLAUSE_MARKS))
+        scored.append((round(score, 2), held(clause), held(sentence), -figure.start, clause, figure))
     if not scored:
         return None
-    figure = max(scored, key=lambda item: item[:4])[4]
-    start = max(text.rfind(mark, 0, figure.start) for mark in _CLAUSE_MARKS) + 1
-    end = _clause_end(text, figure.end)
+    *_, (start, end), figure = max(scored, key=lambda item: item[:4])
     if figure.subject is not None and start > 1 and figure.subject not in text[start:end]:
         # The subject in the clause before (「护理型床位占比，到2025年达到75%」), with no figure between.
-        before = max(text.rfind(mark, 0, start - 1) for mark in _CLAUSE_MARKS) + 1
+        before = clause_start(text, start - 1, _CLAUSE_MARKS)
         at = text.rfind(figure.subject, before, start)
         if at != -1 and not re.search(r"\d", text[at + len(figure.subject):start]):
             start = before
     if figure.subject is None and end < len(text) and text[end] in "，,":
-        end = _clause_end(text, end + 1)
+        end = clause_end(text, end + 1, _CLAUSE_MARKS)
     # The areas a standard is for, when the question names them: 「已建成的住宅（小）区采取回购、
     # 租赁等形式，按每百户不少于28平米…」 answers 已建成小区 with the clause that says so.
-    areas = _EXISTING_AREAS if question.existing else _NEW_AREAS if question.new else None
+    areas = EXISTING if question.existing else _NEW_AREAS if question.new else None
     if areas is not None and not areas.search(text, start, end):
-        sentence_start = max(text.rfind(mark, 0, start) for mark in "。；;！？!?\n") + 1
-        named = [m.start() for m in areas.finditer(text, sentence_start, start)]
+        named = [m.start() for m in areas.finditer(text, clause_start(text, start, "。；;！？!?\n"), start)]
         if named:
-            start = max(text.rfind(mark, 0, named[-1]) for mark in _CLAUSE_MARKS) + 1
+            start = clause_start(text, named[-1], _CLAUSE_MARKS)
     while start < end and text[start].isspace():
         start += 1
     return start, end
 
 
 _CLAUSE_MARKS = "，,；;。！？!?\n｜"  # ｜ parts a table row's cells
-_EXISTING_AREAS = re.compile(r"已建成?|老旧|既有|存量|老城区")
 _NEW_AREAS = re.compile(r"新建")
 
 
 def _value_cell(text: str, figure: Figure) -> bool:
     """Whether ``figure`` is the whole value of a table cell (列名：值), not part of its prose."""
+    if "｜" not in text:
+        return False
     start = text.rfind("｜", 0, figure.start) + 1
     end = text.find("｜", figure.end)
     cell = text[start:end if end != -1 else len(text)]
-    if "｜" not in text:
-        return False
     _, colon, value = cell.partition("：")
     return not colon or len(value.strip()) <= len(figure.text) + 2
-
-
-def _clause_end(text: str, index: int) -> int:
-    ends = [i for mark in _CLAUSE_MARKS if (i := text.find(mark, index)) != -1]
-    return min(ends, default=len(text))
 
 
 def _row_answer(text: str, query_tokens: list[str],

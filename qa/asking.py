@@ -18,14 +18,24 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from corpus.figures import PER, Figure, figure_part_end, figure_part_start, parse_figures
+from corpus.figures import (
+    PER,
+    UNIT_NAMES,
+    Figure,
+    clause_end,
+    clause_start,
+    figure_part_end,
+    figure_part_start,
+    parse_figures,
+)
 from corpus.indicators import Indicator, indicator_key, is_indicator
 from corpus.model import Provision
 
 _YEAR = re.compile(r"(?:到|至|在)?(?:(?P<year>(?:19|20)\d{2})\s*年?|(?<!\d)(?P<short>[1-4]\d)年)"
                    r"(?:底|末|前)?")
 _BASELINE = re.compile(r"现状值?|现有|目前|当前|基期|基线|基数|完成情况|现在")
-_EXISTING = re.compile(r"已建成?|老旧|既有|存量|老城区")  # (适老化改造 is no area)
+# Existing areas, as questions and standards name them (适老化改造 is no area).
+EXISTING = re.compile(r"已建成?|老旧|既有|存量|老城区")
 # Words that ask rather than name: removed before matching.
 _ASKING = re.compile(
     r"(?:要|应|需)?(?:达到|达|到)(?=多少|几|[？?]|$)|请问|各地区?|各市|各县|各区|各省|分别|"
@@ -85,7 +95,7 @@ def asked(question: str, places: Iterable[str] = ()) -> Asked:
         text = text[:year_match.start()] + text[year_match.end():]
     baseline = bool(_BASELINE.search(text))
     text = _BASELINE.sub("", text)
-    existing = bool(_EXISTING.search(text))
+    existing = bool(EXISTING.search(text))
     per_match = PER.search(text)
     per = per_match.group("per") if per_match else ("人均" if "人均" in text else None)
     counted = _COUNTED.search(text)
@@ -183,13 +193,10 @@ QUALIFIED_PRECISION = 0.7
 def _qualifier(asked_key: str, key: str) -> int:
     """How many characters of ``key`` come before the first character of the asked subject it
     shares: 农村特困人员供养服务机构护理型床位占比 qualifies 护理型床位占比 with 12."""
-    first = next((i for i, char in enumerate(key) if char in asked_key), len(key))
-    return first
+    return next((i for i, char in enumerate(key) if char in asked_key), len(key))
 
 
 _JOINED = "和及与"
-
-
 
 
 def _lcs(a: str, b: str) -> int:
@@ -239,14 +246,13 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
         return None
     if figure.label is not None or (figure.unit in ("岁", "周岁") and question.unit != "岁"):
         return None  # a table's values are indicators, read as such
-    sentence_start = max(text.rfind(mark, 0, figure.start) for mark in "。；\n") + 1
-    clause_start = max(text.rfind(mark, 0, figure.start) for mark in "，。；：\n") + 1
-    clause_ends = [i for mark in "，。；\n" if (i := text.find(mark, figure.end)) != -1]
-    clause_end = min(clause_ends, default=len(text))
+    sentence_start = clause_start(text, figure.start, "。；\n")
+    start = clause_start(text, figure.start, "，。；：\n")
+    end = clause_end(text, figure.end, "，。；\n")
     if figure.year is not None and is_indicator(figure) and not indicators:
         return None  # 「到2025年…占比达到60%」 states an indicator: matched as one, or not at all
     if re.search(r"(?:率|占比|比例|比重)$", figure.subject or "") and \
-            any(mark in (figure.subject or "") and mark not in question.bare for mark in "和及与"):
+            any(mark in (figure.subject or "") and mark not in question.bare for mark in _JOINED):
         return None  # 兜底线和普惠性养老床位占比 is not what 兜底线养老床位占比 asks
     if figure.subject and _RATE.search(figure.subject) and \
             matches(question.subject, indicator_key(figure.subject)) is None:
@@ -255,17 +261,16 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
         # What the figure's clause says it measures: 「确保城镇人均用地不低于0.1平方米标准…配置
         # 养老服务设施」 measures 人均用地 of 养老服务设施; the words may come in any order. A 、
         # parts the clause between figures: 「…20平米配套养老服务用房、每百户…48平米建设…」.
-        described = (text[figure_part_start(text, clause_start, figure.start):figure.start]
-                     + text[figure.end:figure_part_end(text, figure.end, clause_end)])
+        described = (text[figure_part_start(text, start, figure.start):figure.start]
+                     + text[figure.end:figure_part_end(text, figure.end, end)])
         score = 0.9 * _coverage(question.bare, indicator_key(described))
     else:  # 「每百户不少于20平方米的标准，在新建小区…」: the sentence names the subject
-        ends = [i for mark in "。；\n" if (i := text.find(mark, figure.end)) != -1]
-        sentence = text[sentence_start:min(ends, default=len(text))]
+        sentence = text[sentence_start:clause_end(text, figure.end, "。；\n")]
         score = 0.7 * _coverage(question.bare, indicator_key(sentence))
     if score < MATCH_COVERAGE * 0.7:
         return None
     if question.per == "人均":
-        if "人均" not in text[clause_start:figure.start]:
+        if "人均" not in text[start:figure.start]:
             return None
     elif question.per:
         if not (figure.per and _same_per(question.per, figure.per)):
@@ -275,7 +280,7 @@ def figure_fit(question: Asked, text: str, figure: Figure, indicators: bool = Fa
         if not _same_unit(question.unit, figure.unit):
             return None  # a 面积 question is not answered by a share
         score += 0.1
-    existing = bool(re.search(r"已建成?|老旧|既有|存量|老城区", text[sentence_start:clause_end]))
+    existing = bool(EXISTING.search(text, sentence_start, end))
     if question.existing and not existing:
         return None  # a new areas' standard does not answer for existing ones
     if existing and not question.existing:
@@ -291,15 +296,7 @@ def _shared(a: str, b: str) -> int:
 
 def _coverage(asked_key: str, described: str) -> float:
     """The share of the asked subject's characters the description holds, in any order."""
-    if not asked_key:
-        return 0.0
-    held = Counter(described)
-    found = 0
-    for char in asked_key:
-        if held[char] > 0:
-            held[char] -= 1
-            found += 1
-    return found / len(asked_key)
+    return _shared(asked_key, described) / len(asked_key) if asked_key else 0.0
 
 
 def asks_number(question: Asked) -> bool:
@@ -319,7 +316,7 @@ def _same_unit(asked_unit: str, unit: str) -> bool:
         return unit in ("元", "万元", "亿元")
     if asked_unit in _INSTITUTIONS:
         return unit in _INSTITUTIONS
-    return asked_unit == {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
+    return asked_unit == UNIT_NAMES.get(unit, unit)
 
 
 def provision_fit(question: Asked, provision: Provision) -> int:

@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from corpus.figures import Figure, parse_figures
 from corpus.indicators import Indicator, Value
 from qa.asking import Asked, asked, asks_number, figure_fit, matching
@@ -100,8 +102,8 @@ def compare(searcher: Searcher, query: str, jurisdictions: Sequence[str] | None 
             for name in names]
 
 
-def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vector: object,
-         documents: list[str]) -> Comparison:
+def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str],
+         vector: np.ndarray | None, documents: list[str]) -> Comparison:
     index = searcher.index
     level = index.levels.get(name)
     scope = index.own([name])
@@ -118,7 +120,7 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
         hit = searcher.hit(Candidate(key), 1, tokens, "exact", question)
         return Comparison(name, level, True, hit, searcher.relevance(tokens, key), None,
                           _figure(value, indicator), indicator, years)
-    ranked = searcher.rank(tokens, vector, scope)  # type: ignore[arg-type]
+    ranked = searcher.rank(tokens, vector, scope)
     if not ranked:
         return Comparison(name, level, True, None, 0.0, "没有相关条款")
     relevance = searcher.relevance(tokens, ranked[0].key)
@@ -126,25 +128,19 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
         asked_for = "现状值" if question.baseline else f"{question.year}年的数值"
         missing = f"该地区没有给出{asked_for}" + (f"（有：{'、'.join(map(str, years))}年）" if years else "")
         return Comparison(name, level, True, None, relevance, missing, None, None, years)
-    # Else a standard: the best figure of the place's relevant provisions whose subject is the
-    # one asked.
-    # The best-ranked relevant provision that states such a figure, and its best one.
-    best: tuple[float, Candidate, Figure] | None = None
+    # Else a standard: the best-ranked relevant provision stating a figure whose subject is the
+    # one asked, and its best such figure.
     for candidate in ranked[:STANDARD_PROVISIONS]:
-        if searcher.relevance(tokens, candidate.key) < RELEVANT:
+        fits = searcher.relevance(tokens, candidate.key)
+        if fits < RELEVANT:
             continue
         text = index.provisions[candidate.key].text
-        for figure in parse_figures(text):
-            score = figure_fit(question, text, figure)
-            if score is not None and (best is None or score > best[0]):
-                best = (score, candidate, figure)
-        if best is not None:
-            break
-    if best is not None:
-        _, candidate, figure = best
-        hit = searcher.hit(candidate, 1, tokens, "exact", question)
-        return Comparison(name, level, True, hit, searcher.relevance(tokens, candidate.key), None,
-                          figure)
+        scored = [(score, figure) for figure in parse_figures(text)
+                  if (score := figure_fit(question, text, figure)) is not None]
+        if scored:
+            figure = max(scored, key=lambda item: item[0])[1]
+            hit = searcher.hit(candidate, 1, tokens, "exact", question)
+            return Comparison(name, level, True, hit, fits, None, figure)
     if relevance < RELEVANT:
         return Comparison(name, level, True, None, relevance, "该地区文件中没有与问题相符的条款")
     hit = searcher.hit(ranked[0], 1, tokens, "exact", question)
@@ -153,6 +149,8 @@ def _row(searcher: Searcher, name: str, question: Asked, tokens: list[str], vect
 
 
 STANDARD_PROVISIONS = 3  # a place's best provisions searched for a standard's figure
+
+
 def _figure(value: Value, indicator: Indicator) -> Figure:
     return Figure(value.text, value.start, value.end, value.value, value.unit or indicator.unit,
                   value.operator, None, value.column, indicator.name, value.year)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus import Provision
-from corpus.figures import Figure
+from corpus.figures import UNIT_NAMES, Figure
 from qa.baseline import ChatchatBaseline
 from qa.compare import compare
 from qa.search import Searcher
@@ -278,7 +278,7 @@ def cell_right(expected: tuple[float, str | None] | None, figure: Figure | None)
 
 
 def _unit(unit: str) -> str:
-    return {"％": "%", "平米": "平方米", "㎡": "平方米"}.get(unit, unit)
+    return UNIT_NAMES.get(unit, unit)
 
 
 def evaluate_compare(questions: Sequence[CompareQuestion], searcher: Searcher,
