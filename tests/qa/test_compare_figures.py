@@ -8,26 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from corpus import DEFAULT_FOLDER
-from corpus.gazetteer import default_gazetteer
-from index.analysis import Analyzer
-from index.store import PolicyIndex
 from qa.asking import asked, matches
 from qa.compare import Comparison, compare, comparison_json
 from qa.evaluation import cell_right, evaluate_compare, load_compare_questions
 from qa.indicators import list_indicators
 from qa.search import Searcher
-from tests.index.fakes import HashEncoder
 
 EVAL = Path(__file__).parents[2] / "qa" / "eval"
-
-
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("compare")
-    index = PolicyIndex.build(DEFAULT_FOLDER, root / "index", HashEncoder(),
-                              Analyzer(root / "cache" / "jieba"), root / "cache")
-    return Searcher(index, default_gazetteer())
 
 
 def _cells(rows: list[Comparison]) -> dict[str, float | None]:

@@ -9,20 +9,10 @@ import numpy as np
 import pytest
 
 from corpus import DEFAULT_FOLDER
-from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.store import PolicyIndex
 from qa.errors import BadQuery
 from qa.search import DENSE_QUERY_CHARS, MAX_QUERY_CHARS, Searcher
-from tests.index.fakes import HashEncoder
-
-
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("search")
-    index = PolicyIndex.build(DEFAULT_FOLDER, root / "index", HashEncoder(),
-                              Analyzer(root / "cache" / "jieba"), root / "cache")
-    return Searcher(index, default_gazetteer())
 
 
 def _file(name: str) -> str:
