@@ -594,12 +594,16 @@ def indicators(query: str | None, jurisdiction: str | None, limit: int, as_json:
 @click.option("--compare", "compare_file", type=FILE, default=None,
               help="A compare set to score as well (share of cells right). Default: "
                    "qa/eval/compare.jsonl when FILE is the default public set.")
+@click.option("--split", type=click.Choice(["all", "test", "dev"]), default="all", show_default=True,
+              help="Which part of the set to score. Every committed set is split into a dev part "
+                   "(tuned on) and a test part (only scored); 'all' prints the test and the dev "
+                   "tables, each on its own.")
 @INDEX_OPTION
 @CACHE_OPTION
 @BACKEND_OPTION
 def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bool,
              compare_file: Path | None, index_folder: Path, cache_folder: Path,
-             backend: str = "local") -> None:
+             backend: str = "local", split: str = "all") -> None:
     """Score retrieval, answers and comparisons on a question set (default: the public set).
 
     Prints hit@1, hit@5, MRR@10, recall@10, answer@1, jurisdiction and abstention accuracy and
@@ -608,10 +612,13 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     file a document was added from and a label (resolved in --corpus, the folder the index was
     built from). Then the compare set: the share of cells (one place's figure for one question)
     that hold the expected figure, or are empty where the place sets none, and the wrong ones.
+    A set whose questions carry a split (dev, test) is scored per split: the test part is the
+    figure to report, the dev part the one rules were tuned on.
 
     \b
     Example:
       policy-qa eval qa/eval/public.jsonl
+      policy-qa eval qa/eval/citizens.jsonl --split test
       policy-qa eval qa/eval/realdocs.jsonl   # after policy-qa add ../shared/realdocs/ and build
       policy-qa eval --backend seekdb          # the same questions through the engine
       policy-qa eval --compare qa/eval/compare.jsonl --no-baseline
@@ -620,8 +627,14 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
 
     import qa
     from qa.baseline import ChatchatBaseline
-    from qa.evaluation import evaluate as run
-    from qa.evaluation import evaluate_compare, format_table, load_compare_questions, load_questions, resolve
+    from qa.evaluation import (
+        evaluate_by_split,
+        evaluate_compare_by_split,
+        format_table,
+        load_compare_questions,
+        load_questions,
+        resolve,
+    )
 
     path = file or Path(qa.__file__).parent / "eval" / "public.jsonl"
     if compare_file is None and file is None:
@@ -631,6 +644,12 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
         comparisons = load_compare_questions(compare_file) if compare_file else []
     except (OSError, ValueError) as error:
         raise _fail(error) from error
+    if split != "all":
+        questions = [q for q in questions if q.split == split]
+        comparisons = [c for c in comparisons if c.split == split]
+        if not questions:
+            raise click.ClickException(f"{path} has no question in the {split} split "
+                                       "(tools/split_eval.py assigns them)")
     searcher = open_searcher(index_folder, cache_folder, None, backend)
     folder = open_corpus(corpus_folder)
     try:
@@ -640,23 +659,46 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
     comparison = ChatchatBaseline.build(corpus_folder, searcher.index.encoder, cache_folder) \
         if baseline else None
     with tqdm(total=len(questions) + len(comparisons), unit="question", file=sys.stderr) as bar:
-        table = run(questions, searcher, comparison, lambda: bar.update(1))
-        cells = evaluate_compare(comparisons, searcher, lambda: bar.update(1))
-    compared = {"file": str(compare_file), "questions": len(comparisons), "cells": cells.cells,
-                "right": cells.right, "cells_right": cells.share, "wrong": cells.wrong} \
-        if comparisons else None
+        tables = evaluate_by_split(questions, searcher, comparison, lambda: bar.update(1))
+        cells = evaluate_compare_by_split(comparisons, searcher, lambda: bar.update(1))
+    parts = [part for part in ("test", "dev") if part in tables]
+
+    def compared(part: str) -> dict[str, object] | None:
+        scores = cells.get(part)
+        if not comparisons or scores is None:
+            return None
+        return {"file": str(compare_file), "questions": sum(1 for c in comparisons if part == "all" or
+                                                            c.split == part),
+                "cells": scores.cells, "right": scores.right, "cells_right": scores.share,
+                "wrong": scores.wrong}
+
     if as_json:
-        scores = {system: {kind: scores.summary() for kind, scores in kinds.items()}
-                  for system, kinds in table.items()}
-        click.echo(_dump({**scores, "compare": compared} if compared else scores))
+        def summary(part: str) -> dict[str, object]:
+            scores: dict[str, object] = {system: {kind: s.summary() for kind, s in kinds.items()}
+                                         for system, kinds in tables[part].items()}
+            if compared(part):
+                scores["compare"] = compared(part)
+            return scores
+
+        whole = summary("all")
+        if parts:
+            whole["splits"] = {part: summary(part) for part in parts}
+        click.echo(_dump(whole))
         return
-    click.echo(f"{len(questions)} questions from {path}\n")
-    click.echo(format_table(table))
-    if compared:
-        click.echo(f"compare: {cells.right} of {cells.cells} cells right ({cells.share:.3f}), "
-                   f"{len(comparisons)} questions from {compare_file}")
-        for line in cells.wrong:
-            click.echo(f"  ✗ {line}")
+    shown = parts if parts and split == "all" else ["all"]
+    for part in shown:
+        count = sum(1 for q in questions if part == "all" or q.split == part)
+        title = f"{count} questions from {path}"
+        click.echo(f"{title}\n" if part == "all" else f"{part} split: {title}\n")
+        click.echo(format_table(tables[part]))
+        result = compared(part)
+        if result:
+            click.echo(f"compare{'' if part == 'all' else f' ({part} split)'}: {result['right']} of "
+                       f"{result['cells']} cells right ({result['cells_right']:.3f}), "
+                       f"{result['questions']} questions from {compare_file}")
+            for line in cells[part].wrong:
+                click.echo(f"  ✗ {line}")
+        click.echo("")
 
 
 @main.command()

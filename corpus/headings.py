@@ -10,16 +10,17 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-# Hand-written because headings only need 1–999 in Chinese numerals; cn2an would add a
-# dependency (and its own regex engine) for fifteen lines.
+# Hand-written because headings only need 1–9999 in Chinese numerals (the 民法典 runs to
+# 第一千二百六十条); cn2an would add a dependency (and its own regex engine) for thirty lines.
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
            "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100}
-CN_NUMERAL = "零〇一二三四五六七八九十百两"
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL = "零〇一二三四五六七八九十百千两"
 
 
 def chinese_to_int(numeral: str) -> int:
-    """``"二十三"`` → 23, ``"十一"`` → 11, ``"一百零五"`` → 105; digits pass through."""
+    """``"二十三"`` → 23, ``"十一"`` → 11, ``"一百零五"`` → 105, ``"一千一百六十四"`` → 1164;
+    digits pass through."""
     if numeral.isdigit():
         return int(numeral)
     total, current = 0, 0
@@ -35,15 +36,24 @@ def chinese_to_int(numeral: str) -> int:
 
 
 def int_to_chinese(number: int) -> str:
-    """23 → ``"二十三"``; used to write an inferred heading number."""
+    """23 → ``"二十三"``, 105 → ``"一百零五"``, 1164 → ``"一千一百六十四"``, as laws number their
+    articles; used to write labels and inferred heading numbers. From 10,000 the digits."""
     digits = "零一二三四五六七八九"
     if number < 10:
         return digits[number]
     if number < 20:
         return "十" + (digits[number % 10] if number % 10 else "")
-    if number < 100:
-        return digits[number // 10] + "十" + (digits[number % 10] if number % 10 else "")
-    return str(number)
+    if number >= 10_000:
+        return str(number)
+    written, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // value % 10
+        if digit:
+            written += ("零" if zero and written else "") + digits[digit] + unit
+            zero = False
+        else:
+            zero = zero or bool(written)
+    return written
 
 
 class Marker(Enum):
@@ -88,7 +98,8 @@ _N = f"[{CN_NUMERAL}]+"
 _PATTERNS: list[tuple[Marker, re.Pattern[str]]] = [
     (Marker.CHAPTER, re.compile(rf"^第({_N}|\d+)章(?!程)")),
     (Marker.SECTION, re.compile(rf"^第({_N}|\d+)节")),
-    (Marker.ARTICLE, re.compile(rf"^第({_N}|\d+)条(?![件款例])")),
+    # 第十七条之一: an article inserted by an amendment after 第十七条 (the 刑法 has 53).
+    (Marker.ARTICLE, re.compile(rf"^第({_N}|\d+)条(之[一二三四五六七八九十]+)?(?![件款例])")),
     (Marker.CN, re.compile(rf"^({_N})[、．.](?!\d)")),
     (Marker.CN_PAREN, re.compile(rf"^[（(]({_N})[）)]")),
     (Marker.NUM, re.compile(r"^(\d{1,3})(?:[.．](?!\s*\d)|、)")),
@@ -103,6 +114,7 @@ class HeadingMatch:
     number: int
     written: str  # the marker as it stands in the line, e.g. "（十一）"
     rest: str  # the line after the marker, stripped
+    suffix: str = ""  # 之一 of an inserted article (第十七条之一)
 
 
 def match_heading(line: str) -> HeadingMatch | None:
@@ -110,8 +122,9 @@ def match_heading(line: str) -> HeadingMatch | None:
     for marker, pattern in _PATTERNS:
         found = pattern.match(line)
         if found:
+            suffix = found.group(2) if marker is Marker.ARTICLE else None
             return HeadingMatch(marker, chinese_to_int(found.group(1)), found.group(0),
-                                line[found.end():].strip())
+                                line[found.end():].strip(), suffix or "")
     return None
 
 

@@ -29,6 +29,7 @@ from corpus.headings import (
     AttachmentMatch,
     HeadingMatch,
     Marker,
+    chinese_to_int,
     is_attachment_list,
     match_attachment,
     match_heading,
@@ -94,6 +95,13 @@ class Node:
     written: str = ""
     label: str = ""
     listed: bool = False  # a one-sentence item of a list introduced by a lead-in (…：)
+    suffix: str = ""  # 之一 of an inserted article: 第十七条之一 comes after 第十七条
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Where the heading stands in its numbering (第十七条 < 第十七条之一 < 第十八条)."""
+        assert self.number is not None
+        return self.number, chinese_to_int(self.suffix[1:]) if self.suffix else 0
 
     def children(self) -> list[Node]:
         return [item for kind, item in self.items if kind == "node"]  # type: ignore[misc]
@@ -405,7 +413,8 @@ def _build_tree(blocks: list[Block]) -> Node:
             title_end = line.text.find(title, len(written)) + len(title) if title else len(written)
             node = Node(marker, block.match.number, line.text[:title_end].strip(), title, [line],
                         parent=stack[-1], inferred=block.inferred, body_on_line=body,
-                        written=written, listed=body and _listed(stack[-1], line.text))
+                        written=written, listed=body and _listed(stack[-1], line.text),
+                        suffix=block.match.suffix)
             if body:
                 node.items.append(("para", line))
             stack[-1].items.append(("node", node))
@@ -513,14 +522,14 @@ class _Assembler:
             running = {
                 marker for marker, nodes in by_marker.items()
                 if len({id(n.parent) for n in nodes}) > 1
-                and all(b.number > a.number for a, b in itertools.pairwise(nodes))  # type: ignore[operator]
+                and all(b.order > a.order for a, b in itertools.pairwise(nodes))
             }
             prefix = region.label + " " if region.marker is Marker.ATTACHMENT else ""
             for node in _walk(region):
                 if node is region or node.marker is None:
                     continue
                 assert node.number is not None
-                piece = node.marker.label_piece(node.number)
+                piece = node.marker.label_piece(node.number) + node.suffix
                 parent = node.parent
                 if node.marker in running or parent is region or parent is None:
                     node.label = prefix + piece

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from corpus import Provision
 from corpus.figures import UNIT_NAMES, Figure
@@ -27,6 +28,8 @@ from qa.search import Searcher
 METRICS = ("hit@1", "hit@5", "mrr@10", "recall@10", "answer@1", "jurisdiction", "abstention",
            "median_chars")
 SYSTEMS = ("bm25", "dense", "hybrid", "chatchat")
+SPLITS = ("dev", "test")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Question:
     expected: tuple[Expected, ...]
     detected: tuple[str, ...]
     covered: bool
+    split: str | None = None  # "dev" (tuned on) or "test" (only scored); see tools/split_eval.py
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -68,10 +72,24 @@ def load_questions(path: Path) -> list[Question]:
                 raw["id"], raw["kind"], raw["question"], raw.get("jurisdiction"),
                 tuple(Expected(e.get("provision", ""), e["contains"], e.get("file"), e.get("label"))
                       for e in raw.get("expected", [])),
-                tuple(raw.get("detected", [])), bool(raw.get("covered", True))))
+                tuple(raw.get("detected", [])), bool(raw.get("covered", True)), _split(raw)))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not a question ({error})") from error
     return questions
+
+
+def _split(raw: Mapping[str, object]) -> str | None:
+    split = raw.get("split")
+    if split is not None and split not in SPLITS:
+        raise TypeError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    return None if split is None else str(split)
+
+
+def by_split(items: Sequence[T]) -> dict[str, list[T]]:
+    """The items of each split, test first; an empty dict when the set has no splits."""
+    parts = {split: [item for item in items if getattr(item, "split", None) == split] for split in
+             ("test", "dev")}
+    return {split: members for split, members in parts.items() if members}
 
 
 @dataclass
@@ -185,14 +203,26 @@ def run_baseline(baseline: ChatchatBaseline, spans: dict[str, list[tuple[str, in
                    None, False)
 
 
+Table = dict[str, dict[str, "Scores"]]  # system → kind (``all`` for the whole set) → scores
+
+
 def evaluate(questions: Sequence[Question], searcher: Searcher, baseline: ChatchatBaseline | None,
-             progress: Callable[[], None] | None = None) -> dict[str, dict[str, Scores]]:
+             progress: Callable[[], None] | None = None) -> Table:
     """Scores per system and per kind (kind ``all`` for the whole set)."""
+    return evaluate_by_split(questions, searcher, baseline, progress)["all"]
+
+
+def evaluate_by_split(questions: Sequence[Question], searcher: Searcher,
+                      baseline: ChatchatBaseline | None,
+                      progress: Callable[[], None] | None = None) -> dict[str, Table]:
+    """The tables of the whole set (``all``) and of each split its questions have (``test``,
+    ``dev``), each question searched once."""
     spans: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for provision in searcher.index.provisions:
         spans[provision.document_id].append((provision.id, provision.start, provision.end))
-    table: dict[str, dict[str, Scores]] = {s: defaultdict(Scores) for s in SYSTEMS}
+    tables: dict[str, Table] = {}
     for question in questions:
+        parts = ("all", question.split) if question.split else ("all",)
         for system in SYSTEMS:
             if system == "chatchat":
                 if baseline is None:
@@ -200,14 +230,17 @@ def evaluate(questions: Sequence[Question], searcher: Searcher, baseline: Chatch
                 outcome = run_baseline(baseline, spans, question)
             else:
                 outcome = run_searcher(searcher, question, system)
-            table[system][question.kind].add(question, outcome)
-            table[system]["all"].add(question, outcome)
+            for part in parts:
+                table = tables.setdefault(part, {s: defaultdict(Scores) for s in SYSTEMS})
+                table[system][question.kind].add(question, outcome)
+                table[system]["all"].add(question, outcome)
         if progress:
             progress()
-    return table
+    tables.setdefault("all", {s: defaultdict(Scores) for s in SYSTEMS})
+    return tables
 
 
-def format_table(table: dict[str, dict[str, Scores]]) -> str:
+def format_table(table: Table) -> str:
     kinds = sorted({kind for scores in table.values() for kind in scores}, key=lambda k: (k != "all", k))
     header = f"{'kind':<13}{'system':<10}" + "".join(f"{m:>13}" for m in METRICS)
     lines = [header, "-" * len(header)]
@@ -236,6 +269,7 @@ class CompareQuestion:
     question: str
     expected: dict[str, tuple[float, str | None] | None]  # place → (value, unit) or None
     year: int | None = None
+    split: str | None = None
 
 
 def load_compare_questions(path: Path) -> list[CompareQuestion]:
@@ -247,7 +281,8 @@ def load_compare_questions(path: Path) -> list[CompareQuestion]:
             expected: dict[str, tuple[float, str | None] | None] = {
                 place: None if cell is None else (float(cell["value"]), cell.get("unit"))
                 for place, cell in raw["expected"].items()}
-            questions.append(CompareQuestion(raw["id"], raw["question"], expected, raw.get("year")))
+            questions.append(CompareQuestion(raw["id"], raw["question"], expected, raw.get("year"),
+                                             _split(raw)))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
             raise ValueError(f"{path}:{number}: not a compare question ({error})") from error
     return questions
@@ -283,20 +318,31 @@ def _unit(unit: str) -> str:
 
 def evaluate_compare(questions: Sequence[CompareQuestion], searcher: Searcher,
                      progress: Callable[[], None] | None = None) -> CompareScores:
-    scores = CompareScores()
+    return evaluate_compare_by_split(questions, searcher, progress)["all"]
+
+
+def evaluate_compare_by_split(questions: Sequence[CompareQuestion], searcher: Searcher,
+                              progress: Callable[[], None] | None = None) -> dict[str, CompareScores]:
+    """Cells right in the whole set (``all``) and in each split its questions have."""
+    parts: dict[str, CompareScores] = {"all": CompareScores()}
     for question in questions:
         rows = {row.jurisdiction: row for row in
                 compare(searcher, question.question, list(question.expected), question.year)}
+        scored = [parts["all"]]
+        if question.split:
+            scored.append(parts.setdefault(question.split, CompareScores()))
         for place, expected in question.expected.items():
             figure = rows[place].figure if place in rows else None
-            scores.cells += 1
-            if cell_right(expected, figure):
-                scores.right += 1
-            else:
+            right = cell_right(expected, figure)
+            for scores in scored:
+                scores.cells += 1
+                scores.right += right
+            if not right:
                 got = f"{figure.value:g}{figure.unit or ''}" if figure else "—"
                 want = f"{expected[0]:g}{expected[1] or ''}" if expected else "—"
-                scores.wrong.append(f"{question.id} {question.question} · {place}: "
-                                    f"expected {want}, got {got}")
+                wrong = f"{question.id} {question.question} · {place}: expected {want}, got {got}"
+                for scores in scored:
+                    scores.wrong.append(wrong)
         if progress:
             progress()
-    return scores
+    return parts

@@ -108,3 +108,40 @@ def test_a_numbered_line_with_nothing_under_it_is_a_provision() -> None:
     provisions = parse_text(text).provisions
     assert [p.label for p in provisions] == ["一（一）", "一（二）"]
     assert provisions[1].text == "（二）另一个文件"
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("一百", 100), ("一百零一", 101), ("一百一十", 110),
+                                                ("四百六十三", 463), ("一千", 1000), ("一千零一", 1001),
+                                                ("一千零一十", 1010), ("一千一百六十四", 1164),
+                                                ("一千二百六十", 1260)])
+def test_numerals_of_long_codes(numeral: str, value: int) -> None:
+    # The 民法典 numbers its articles to 第一千二百六十条; labels are written as laws write them.
+    assert chinese_to_int(numeral) == value
+    assert int_to_chinese(value) == numeral
+
+
+def test_articles_of_a_code_past_a_thousand() -> None:
+    # From the 民法典's 侵权责任编 (lawref-2025, 民法典/侵权责任编.md): each 第一千…条 is an article,
+    # not a paragraph of its chapter.
+    text = ("中华人民共和国民法典\n\n侵权责任编\n\n第一章  一般规定\n\n"
+            "第一千一百六十四条 本编调整因侵害民事权益产生的民事关系。\n\n"
+            "第一千一百六十五条 行为人因过错侵害他人民事权益造成损害的，应当承担侵权责任。\n\n"
+            "依照法律规定推定行为人有过错，其不能证明自己没有过错的，应当承担侵权责任。\n\n"
+            "第二章  损害赔偿\n\n"
+            "第一千一百七十九条 侵害他人造成人身损害的，应当赔偿医疗费、护理费、交通费、营养费。\n")
+    labels = [p.label for p in parse_text(text, "code").provisions]
+    assert labels == ["第一千一百六十四条", "第一千一百六十五条", "第一千一百七十九条"]
+
+
+def test_an_inserted_article_keeps_its_own_label_and_the_numbering_runs_on() -> None:
+    # From the 刑法 (lawref-2025, 刑法/刑法.md): 第十七条之一 was inserted by an amendment. Articles
+    # still number on across chapters and sections, so each is cited alone.
+    text = ("中华人民共和国刑法\n\n第一章 刑法的任务\n\n第一节 犯罪\n\n"
+            "第十七条 已满十六周岁的人犯罪，应当负刑事责任。\n\n"
+            "第十七条之一 已满七十五周岁的人故意犯罪的，可以从轻或者减轻处罚。\n\n"
+            "第二节 共同犯罪\n\n"
+            "第二十五条 共同犯罪是指二人以上共同故意犯罪。\n\n"
+            "第二章 刑罚\n\n第一百三十三条 违反交通运输管理法规，因而发生重大事故的，处三年以下有期徒刑。\n")
+    labels = [p.label for p in parse_text(text, "criminal").provisions]
+    assert labels == ["第十七条", "第十七条之一", "第二十五条", "第一百三十三条"]
+    assert match_heading("第十七条之一 已满七十五周岁").suffix == "之一"  # type: ignore[union-attr]
