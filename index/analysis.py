@@ -16,9 +16,13 @@ from pathlib import Path
 import jieba
 
 from index.dictionary import DATA, DICTIONARY
+from index.thesaurus import Thesaurus
 
 SYNONYMS = DATA / "synonyms.tsv"
 EXPANSIONS = DATA / "query_expansions.tsv"
+THESAURUS = DATA / "thesaurus.tsv"  # official terms and their plain forms (see index/thesaurus.py)
+ENGLISH = DATA / "english.tsv"
+QUERY_WEIGHT = 2  # a query's own tokens against its expansions' (dev splits: 2 beats 1 and 3)
 # Bump when normalise() or tokens() change behaviour: indexes built before then must be rebuilt.
 VERSION = 2
 # Function words that carry no meaning for retrieval; deliberately short (不 and 以上 stay:
@@ -53,9 +57,11 @@ class Analyzer:
     """
 
     def __init__(self, cache_dir: Path, dictionary: Path = DICTIONARY,
-                 synonyms: Path = SYNONYMS, expansions: Path = EXPANSIONS) -> None:
+                 synonyms: Path = SYNONYMS, expansions: Path = EXPANSIONS,
+                 thesaurus: Path | None = THESAURUS, english: Path | None = ENGLISH) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        self.arguments = (cache_dir, dictionary, synonyms, expansions)  # to make the same elsewhere
+        # What makes the same analyzer elsewhere (in a parse worker process).
+        self.arguments = (cache_dir, dictionary, synonyms, expansions, thesaurus, english)
         logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces every cache load
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.tmp_dir = str(cache_dir)
@@ -64,7 +70,7 @@ class Analyzer:
         self._pattern = re.compile("|".join(re.escape(v) for v, _ in self._synonyms)) \
             if self._synonyms else None
         self._canonical = dict(self._synonyms)
-        self._expansions = _load_expansions(expansions)
+        self.thesaurus = Thesaurus.load(expansions, thesaurus, english)
         self.terms = frozenset(line.split()[0] for line in dictionary.read_text(encoding="utf-8").splitlines()
                                if line.strip())
         self.fingerprint = hashlib.sha256(f"v{VERSION}".encode() + dictionary.read_bytes() + b"\0"
@@ -89,25 +95,14 @@ class Analyzer:
     def expand(self, query: str) -> str:
         """The query with the official terms its everyday or English phrases stand for
         (托儿所 → 托育机构, nursing beds → 护理型床位) appended; documents are never expanded."""
-        found: list[str] = []
-        for pattern, terms in self._expansions:
-            if pattern.search(query):
-                found.extend(term for term in terms if term not in found)
+        found = self.thesaurus.terms(query)
         return f"{query} {' '.join(found)}" if found else query
 
     def query_tokens(self, query: str) -> list[str]:
-        return self.tokens(self.expand(query))
-
-
-def _load_expansions(path: Path) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    expansions = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        phrase, terms = line.split("\t")
-        phrase = phrase.strip()
-        # English phrases are words: "bed" must not match inside "embedded".
-        pattern = rf"(?<![A-Za-z]){re.escape(phrase)}(?![A-Za-z])" if phrase.isascii() else re.escape(phrase)
-        expansions.append((re.compile(pattern, re.IGNORECASE), tuple(terms.split())))
-    # Longer phrases first, so that their terms come before a shorter phrase's.
-    return sorted(expansions, key=lambda item: -len(item[0].pattern))
+        """The query's tokens, each QUERY_WEIGHT times, then its expansions' tokens once: BM25
+        sums repeated tokens (bm25s and the engine backend alike), so what the thesaurus adds
+        weighs half what the asker wrote and cannot outrank a question's own official words
+        (托育服务 also reads as 婴幼儿照护服务, which alone would favour another provision)."""
+        found = self.thesaurus.terms(query)
+        added = self.tokens(" ".join(found)) if found else []
+        return self.tokens(query) * QUERY_WEIGHT + added

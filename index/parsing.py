@@ -118,7 +118,7 @@ def _parse_all(folder: CorpusFolder, catalog: dict[str, CatalogEntry], analyzer:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(corpus: Path, analyzer: tuple[Path, Path, Path, Path]) -> None:
+def _start_worker(corpus: Path, analyzer: tuple[Any, ...]) -> None:
     folder = CorpusFolder(corpus)
     _WORKER.update(folder=folder, catalog=folder.catalog(), analyzer=Analyzer(*analyzer))
 

@@ -154,7 +154,7 @@ def test_an_index_without_vectors_answers_by_bm25_alone(tmp_path: Path) -> None:
                       tmp_path / "cache")
     service = PolicyService.open(tmp_path / "index", tmp_path / "cache")  # the encoder the manifest names
     searcher = service.searcher
-    assert service.index.manifest["encoder"] == {"name": "none", "dimension": 0}
+    assert service.index.manifest["encoder"] == {"name": "none", "dimension": 0, "spec": "none"}
     assert service.index.dense.ann is None
     query = "托育服务用房每百户配建标准是多少"
     hybrid = searcher.search(query, jurisdiction="如皋市", k=5)
