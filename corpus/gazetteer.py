@@ -69,6 +69,8 @@ GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区", "�
 # A short name followed by one of these is a town, village or street named after the county
 # (大东镇, 如城街道, 安定社区), not the county itself.
 SUB_COUNTY_FOLLOWERS = ("镇", "乡", "村", "街", "路", "巷", "社区")
+# … unless the follower starts an everyday word about the place: 宿城乡下 is 宿城's countryside.
+COUNTRYSIDE = ("乡下", "乡村", "村里", "街上", "路上")
 # jieba's frequency from which a two-character word is common enough to veto a short name that
 # would cut through it (about 22,000 words); rarer entries of its dictionary are mostly noise.
 COMMON_WORD_FLOOR = 100
@@ -349,7 +351,8 @@ class Gazetteer:
         # Two-character full names (和县, 云县) are as weak as short names: one character and a suffix.
         if not span.entry.short and len(name) > 2:
             return False
-        if span.entry.short and text.startswith(SUB_COUNTY_FOLLOWERS, span.end):
+        if span.entry.short and text.startswith(SUB_COUNTY_FOLLOWERS, span.end) \
+                and not text.startswith(COUNTRYSIDE, span.end):
             return True
         return self._cuts_word(text, span, starts, ends)
 

@@ -316,3 +316,10 @@ def test_the_country_encloses_every_place_and_is_named_explicitly(gazetteer: Gaz
     assert gazetteer.find("全国每千人口托位数目标") == [NATIONAL]
     # 中国 and 国家 in free text are phrases, not the country as a jurisdiction.
     assert gazetteer.find("中国特色社会主义国家标准") == []
+
+
+def test_a_places_countryside_is_the_place(gazetteer: Gazetteer) -> None:
+    # 如皋乡村 / 如皋村里: the county's villages, not a township named 如皋乡 or a village 如皋村
+    assert [p.name for p in gazetteer.find("如皋乡村的老人有人上门吗")] == ["如皋市"]
+    assert [p.name for p in gazetteer.find("如皋村里老人多")] == ["如皋市"]
+    assert gazetteer.find("如皋乡敬老院") == []  # a township named after it
