@@ -61,8 +61,11 @@ def lexical_tokens(analyzer: Analyzer, provision: Provision, document: DocumentR
 
 
 def passage_text(provision: Provision, document: DocumentRecord) -> str:
-    """What the dense encoder reads: the provision with its document title and nearest heading."""
-    heading = provision.path[-1] if provision.path else ""
+    """What the dense encoder reads: the provision with its document title and the nearest
+    heading that is not the provision's own first line (an article's path ends with the article
+    itself, 第一条 为了…; its chapter says more, and the encoder need not read a line twice)."""
+    start = "".join(provision.text[:200].split())
+    heading = next((h for h in reversed(provision.path) if not start.startswith("".join(h.split()))), "")
     return f"{document.title} {heading} {provision.text}".strip()
 
 
