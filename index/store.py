@@ -37,7 +37,7 @@ from corpus import CorpusFolder, Heading, Kind, Provision
 from corpus.indicators import Indicator
 from index.analysis import Analyzer
 from index.dense import DenseIndex
-from index.encoders import EmbeddingCache, Encoder
+from index.encoders import EmbeddingCache, Encoder, spec_of
 from index.errors import IndexMismatch, IndexNotFound
 from index.indicators import FILE as INDICATORS
 from index.indicators import read_indicator_file, write_indicators
@@ -235,7 +235,7 @@ class PolicyIndex:
                 "format_version": FORMAT_VERSION,
                 "version": version,
                 "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "encoder": {"name": encoder.name, "dimension": encoder.dimension},
+                "encoder": {"name": encoder.name, "dimension": encoder.dimension, "spec": spec_of(encoder)},
                 "analyzer": {"fingerprint": analyzer.fingerprint},
                 "corpus": {"hash": folder.hash(), "folder": str(corpus)},
                 "counts": {"documents": len(documents), "provisions": row,

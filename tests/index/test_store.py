@@ -35,7 +35,7 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format_version"] == 5
-    assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64}
+    assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64, "spec": "hash-bigrams-64"}
     assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
     assert manifest["counts"]["provisions"] == len(index.provisions) == 502
     assert set(manifest["checksums"]) == names - {"manifest.json"}
