@@ -26,6 +26,9 @@ def test_english_phrases_match_whole_words_after_stemming(thesaurus: Thesaurus) 
     assert thesaurus.terms("nursing beds") == thesaurus.terms("nursing bed")
     # "bed" is a word of its own, not a part of "embedded"
     assert "床位" not in thesaurus.terms("embedded systems")
+    # a modal verb is not a testament: "will" alone is not 遗嘱, "a will" is
+    assert "遗嘱" not in thesaurus.terms("What will Suizhou build by 2025?")
+    assert "遗嘱" in thesaurus.terms("Can I change my will after making it?")
     assert stem("nurseries") == "nursery" and stem("children's") == "child" and stem("bus") == "bus"
 
 
