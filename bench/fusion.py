@@ -27,6 +27,7 @@ CHOICES = {
     "convex 0.5/0.5": Ranking(method="convex", bm25_weight=0.5, dense_weight=0.5),
     "convex 0.6/0.4": Ranking(method="convex", bm25_weight=0.6, dense_weight=0.4),
     "convex 0.7/0.3 (RAGFlow)": Ranking(method="convex", bm25_weight=0.7, dense_weight=0.3),
+    "convex 0.8/0.2": Ranking(method="convex", bm25_weight=0.8, dense_weight=0.2),
     "convex 0.4/0.6": Ranking(method="convex", bm25_weight=0.4, dense_weight=0.6),
     "convex 0.3/0.7": Ranking(method="convex", bm25_weight=0.3, dense_weight=0.7),
     "convex 0.5/0.5 boost 0.5": Ranking(method="convex", bm25_weight=0.5, dense_weight=0.5,

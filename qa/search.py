@@ -35,6 +35,7 @@ MAX_QUERY_CHARS = 500
 # of a longer message it reads the sentences that say most (see Searcher.dense_text), and BM25
 # still reads the whole query.
 DENSE_QUERY_CHARS = 128
+BILINGUAL_TERMS = 8  # official terms appended to an English question for the encoder
 QUERY_VECTORS = 4096  # cached query vectors: 4,096 × 384 floats = 6 MiB
 MAX_K = 50
 CANDIDATES = 50  # per retriever and scope group, before fusion
@@ -129,7 +130,12 @@ class Searcher:
         visitor's circumstances around the question) the sentences that ask (a question word or
         mark) first, then those that say most in the index's own terms (托育, 配建 weigh much;
         工作, 情况 and words the index does not know weigh nothing), kept in their order, up to
-        ``DENSE_QUERY_CHARS`` characters."""
+        ``DENSE_QUERY_CHARS`` characters. An English question is followed by Chinese terms
+        (:meth:`_bilingual`)."""
+        chosen = self._within_limit(query)
+        return self._bilingual(chosen) if is_english(query) else chosen
+
+    def _within_limit(self, query: str) -> str:
         limit = DENSE_QUERY_CHARS
         if len(query) <= limit:
             return query
@@ -154,6 +160,15 @@ class Searcher:
         if not chosen:  # one sentence longer than the limit: its start
             return query[:limit]
         return "".join(sentences[n] for n in sorted(chosen))
+
+    def _bilingual(self, query: str) -> str:
+        """An English question followed by the Chinese names of the places it names and the
+        official terms its phrases stand for (Rugao … 如皋市 托位数 每千人口): the encoder matches
+        English to Chinese provisions far less well than Chinese to Chinese (dev splits: dense
+        hit@1 on English questions 0.32 → 0.50 on the citizens set, 0.40 → 1.00 on the public)."""
+        places = [place.name for place in self.gazetteer.find(query)]
+        terms = self.index.analyzer.thesaurus.terms(query)[:BILINGUAL_TERMS]
+        return " ".join([query, *places, *terms]) if places or terms else query
 
     def search(self, query: str, jurisdiction: str | None = None, k: int = 5,
                mode: str = "hybrid", vector: np.ndarray | None = None) -> SearchResult:

@@ -122,6 +122,14 @@ def test_the_dense_encoder_reads_the_asking_sentences_of_a_long_message(searcher
     assert searcher.query_vector(long) is searcher.query_vector(long)
 
 
+def test_the_dense_encoder_reads_an_english_question_with_its_chinese_terms(searcher: Searcher) -> None:
+    question = "How many nursery places per 1,000 people does Suizhou aim for?"
+    read = searcher.dense_text(question)
+    assert read.startswith(question) and "随州市" in read and "托育机构" in read
+    assert searcher.dense_text("托育服务用房每百户配建标准是多少") == "托育服务用房每百户配建标准是多少"
+    assert searcher.dense_text("Hello there") == "Hello there"  # nothing to add
+
+
 @pytest.mark.parametrize("place", ["如皋市", "宿城区", "江苏省", "随州市", "北京市"])
 def test_a_scoped_search_stays_in_its_scope_and_equals_exact_search(searcher: Searcher, place: str) -> None:
     index = searcher.index
