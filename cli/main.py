@@ -610,7 +610,7 @@ def evaluate(file: Path | None, baseline: bool, corpus_folder: Path, as_json: bo
              backend: str = "local", split: str = "all") -> None:
     """Score retrieval, answers and comparisons on a question set (default: the public set).
 
-    Prints hit@1, hit@5, MRR@10, recall@10, answer@1, jurisdiction and abstention accuracy and
+    Prints hit@1, hit@5, MRR@10, recall@10 and @50, answer@1, jurisdiction and abstention accuracy and
     the median length of returned provisions, per question kind, for BM25 alone, dense alone,
     the hybrid and the Chatchat-style baseline. Expected provisions are given by id, or by the
     file a document was added from and a label (resolved in --corpus, the folder the index was

@@ -1,7 +1,7 @@
 """The evaluation harness: retrieval and answer quality per question kind, side by side.
 
 ``policy-qa eval FILE`` runs every question of a JSON-lines set through BM25 alone, dense alone,
-the full hybrid, and the Chatchat-style baseline, and prints hit@1, hit@5, MRR@10, recall@10
+the full hybrid, and the Chatchat-style baseline, and prints hit@1, hit@5, MRR@10, recall@10, recall@50
 over all expected provisions, answer@1, jurisdiction and abstention accuracy, and the median
 length of returned provisions, per kind and overall. With a compare set (``--compare``, by
 default ``qa/eval/compare.jsonl`` beside the public set) it also scores comparisons: the share
@@ -25,8 +25,9 @@ from qa.baseline import ChatchatBaseline
 from qa.compare import compare
 from qa.search import Searcher
 
-METRICS = ("hit@1", "hit@5", "mrr@10", "recall@10", "answer@1", "jurisdiction", "abstention",
+METRICS = ("hit@1", "hit@5", "mrr@10", "recall@10", "recall@50", "answer@1", "jurisdiction", "abstention",
            "median_chars")
+DEPTH = 50  # hits asked for per question: recall@50 reads them all, every other metric the top 10
 SYSTEMS = ("bm25", "dense", "hybrid", "chatchat")
 SPLITS = ("dev", "test")
 T = TypeVar("T")
@@ -125,6 +126,8 @@ class Scores:
         v["mrr@10"].append(1.0 / first if first else 0.0)
         found = set().union(*top) if top else set()
         v["recall@10"].append(len(wanted & found) / len(wanted))
+        deep = set().union(*outcome.ranked[:DEPTH]) if outcome.ranked else set()
+        v["recall@50"].append(len(wanted & deep) / len(wanted))
         answered = outcome.ranked[0] if outcome.ranked else set()
         v["answer@1"].append(float(any(
             e.provision in answered and _compact(e.contains) in _compact(outcome.answer)
@@ -183,9 +186,9 @@ def resolve(questions: Sequence[Question], provisions: Iterable[Provision],
 
 
 def run_searcher(searcher: Searcher, question: Question, mode: str) -> Outcome:
-    result = searcher.search(question.question, question.jurisdiction, 10, mode)
+    result = searcher.search(question.question, question.jurisdiction, DEPTH, mode)
     hits = result.hits
-    in_scope = any(hit.relation in ("exact", "ancestor") for hit in hits)
+    in_scope = any(hit.relation in ("exact", "ancestor") for hit in hits[:10])
     return Outcome([{hit.provision_id} for hit in hits], hits[0].answer if hits else "",
                    [len(hit.text) for hit in hits[:5]],
                    set(result.jurisdiction.detected) == set(question.detected),
@@ -196,7 +199,7 @@ def run_baseline(baseline: ChatchatBaseline, spans: dict[str, list[tuple[str, in
                  question: Question) -> Outcome:
     """A window stands for every provision it overlaps, and answers with its whole text, as
     Chatchat hands its chunk to the model. It has no notion of jurisdiction: it never abstains."""
-    windows = baseline.search(question.question, 10)
+    windows = baseline.search(question.question, DEPTH)
     ranked = [{pid for pid, start, end in spans[w.document_id] if start < w.end and w.start < end}
               for w in windows]
     return Outcome(ranked, windows[0].text if windows else "", [len(w.text) for w in windows[:5]],
