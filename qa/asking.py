@@ -136,7 +136,7 @@ _ENGLISH_SHARE = re.compile(r"\b(?:share|percentage|proportion|rate|ratio|percen
 
 def asked_in_english(question: str, terms: Sequence[str]) -> Asked:
     """What an English question asks to be measured, from the official Chinese terms its words
-    stand for (``Analyzer.expand``: nursing beds → 护理型床位): their order says nothing, so they
+    stand for (``Thesaurus.terms``: nursing beds → 护理型床位): their order says nothing, so they
     are matched as a bag (an indicator whose name they spell out entirely)."""
     year_match = re.search(r"\b(?:19|20)\d{2}\b", question)
     bag = "".join(dict.fromkeys(terms))

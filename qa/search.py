@@ -307,7 +307,7 @@ class Searcher:
     def asked(self, query: str, places: Sequence[str] = ()) -> Asked:
         """What ``query`` asks to be measured, the names of ``places`` left out of it."""
         if is_english(query):
-            return asked_in_english(query, self.index.analyzer.expand(query)[len(query):].split())
+            return asked_in_english(query, self.index.analyzer.thesaurus.terms(query))
         return asking(query, [*places, *(name[:-1] for name in places if len(name) > 2)])
 
     def _answering_first(self, kept: list[tuple[str | None, Candidate]], question: Asked
