@@ -3,6 +3,7 @@ relations, coverage, verbatim hits and bad queries."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from corpus import DEFAULT_FOLDER
 from index.analysis import Analyzer
 from index.store import PolicyIndex
 from qa.errors import BadQuery
-from qa.search import DENSE_QUERY_CHARS, MAX_QUERY_CHARS, Searcher
+from qa.results import RetrieverScore
+from qa.search import DENSE_QUERY_CHARS, MAX_QUERY_CHARS, Candidate, Searcher, _agreement
 
 
 def _file(name: str) -> str:
@@ -172,3 +174,36 @@ def test_an_index_without_vectors_answers_by_bm25_alone(tmp_path: Path) -> None:
     assert all(hit.scores["dense"] is None for hit in hybrid.hits)
     assert searcher.search(query, mode="dense").hits == ()
     assert similar(searcher, "新建小区按每百户不少于20平方米配建普惠性托育服务用房", k=3)
+
+
+def test_bm25_speaks_in_proportion_to_how_much_dense_retrieval_agrees() -> None:
+    def lexical(key: int, rank: int, dense: bool) -> Candidate:
+        return Candidate(key, bm25=RetrieverScore(1.0 / rank, rank),
+                         dense=RetrieverScore(0.5, rank) if dense else None)
+
+    agreeing = [lexical(k, k, dense=k <= 4) for k in range(1, 11)]
+    assert _agreement(agreeing) == pytest.approx(0.4)
+    # Only BM25's first ten count; a retriever alone (no dense scores at all) keeps its weight.
+    assert _agreement([*agreeing, *(lexical(k, k, dense=True) for k in range(11, 40))]) == pytest.approx(0.4)
+    assert _agreement([lexical(k, k, dense=False) for k in range(1, 5)]) == 1.0
+    assert _agreement([]) == 1.0
+
+
+def test_bm25_alone_does_not_outvote_meaning_when_dense_retrieval_disagrees(searcher: Searcher) -> None:
+    def candidates() -> list[Candidate]:
+        # BM25's best (key 0) is nowhere in the dense list; dense's best (key 1) is BM25's second.
+        made = [Candidate(0, bm25=RetrieverScore(10.0, 1)),
+                Candidate(1, bm25=RetrieverScore(1.0, 2), dense=RetrieverScore(0.9, 1)),
+                Candidate(2, bm25=RetrieverScore(0.0, 3), dense=RetrieverScore(0.5, 2))]
+        return made + [Candidate(k, bm25=RetrieverScore(0.5, k + 1)) for k in range(3, 10)]
+
+    tokens = ["托育"]
+    assert searcher.index.coverage(tokens) == 1.0
+    agreeing = candidates()
+    searcher._fuse(agreeing, tokens)
+    fixed = Searcher(searcher.index, searcher.gazetteer, replace(searcher.ranking, agreement=False))
+    alone = candidates()
+    fixed._fuse(alone, tokens)
+    best = lambda fused: max(fused, key=lambda c: c.fused).key  # noqa: E731
+    assert best(alone) == 0  # fixed weights: BM25's 0.6 carries its lone best match
+    assert best(agreeing) == 1  # 2 of BM25's 10 in the dense list: BM25 speaks at a fifth
