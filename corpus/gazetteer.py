@@ -76,6 +76,7 @@ COUNTRYSIDE = ("乡下", "乡村", "村里", "街上", "路上")
 COMMON_WORD_FLOOR = 100
 # Official romanisations that differ from plain pinyin.
 ROMAN_OVERRIDES = {"陕西": "shaanxi"}
+MISSPELT_LETTERS = 6  # the shortest romanised name read through a one-letter misspelling
 _LATIN = re.compile(r"[A-Za-z]")
 _LATIN_WORD = re.compile(r"\b([A-Za-z]+)(?:['’]s)?\b")
 _COLUMNS = ("year", "province_name", "city_name", "county_name", "province_adcode", "city_adcode",
@@ -304,6 +305,34 @@ class Gazetteer:
             index += 1
         return mentions
 
+    def misspelt(self, text: str, among: Iterable[str]) -> list[Place]:
+        """Places of ``among`` (full names, such as a corpus's jurisdictions) that a capitalised
+        word of English ``text`` names with one letter wrong, missing, extra or swapped
+        (Suicheng for Sucheng, Lianshiu for Lianshui), in order of appearance.
+
+        Only words that are no place's romanisation themselves, of six letters or more, and
+        close to exactly one place of ``among``: a misspelling is read as the place the corpus
+        holds, never as some other place of the country that happens to be one letter away.
+        """
+        if not _LATIN.search(text):
+            return []
+        wanted = set(among)
+        keys: defaultdict[str, set[Place]] = defaultdict(set)
+        for key, entry in self._roman.items():
+            for place in entry.places:
+                if place.name in wanted and len(key) >= MISSPELT_LETTERS:
+                    keys[key].add(place)
+        found: list[Place] = []
+        for match in _LATIN_WORD.finditer(text):
+            word = match.group(1)
+            lowered = word.lower()
+            if not word[0].isupper() or len(word) < MISSPELT_LETTERS or lowered in self._roman:
+                continue
+            near = {place for key, places in keys.items() if _one_edit(lowered, key) for place in places}
+            if len(near) == 1 and (place := near.pop()) not in found:
+                found.append(place)
+        return found
+
     @functools.cached_property
     def _roman(self) -> dict[str, _Entry]:
         """Pinyin of every matchable short name (如皋 → rugao), built on first English text."""
@@ -392,6 +421,21 @@ class Gazetteer:
         if any(outer not in self.ancestors(inner) for outer, inner in itertools.pairwise(places)):
             return None
         return places[-1]
+
+
+def _one_edit(word: str, key: str) -> bool:
+    """Whether ``word`` is ``key`` with one letter changed, inserted, deleted or two adjacent
+    letters swapped (Damerau distance 1). By hand: a dozen lines, where a fuzzy-matching library
+    would compute full distances to throw them away."""
+    if word == key or abs(len(word) - len(key)) > 1:
+        return False
+    prefix = 0
+    while prefix < min(len(word), len(key)) and word[prefix] == key[prefix]:
+        prefix += 1
+    a, b = word[prefix:], key[prefix:]
+    if len(a) == len(b):
+        return a[1:] == b[1:] or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])
+    return a[1:] == b if len(a) > len(b) else a == b[1:]
 
 
 def _strip_suffix(name: str, places: Sequence[Place]) -> str | None:

@@ -223,6 +223,10 @@ class Searcher:
 
     def _jurisdiction(self, query: str, requested: str | None) -> tuple[list[Place], JurisdictionInfo]:
         detected = self.gazetteer.find(query)
+        if is_english(query):
+            # A place of the corpus spelt with one letter wrong (Suicheng) is still that place.
+            detected += [p for p in self.gazetteer.misspelt(query, self.index.jurisdictions)
+                         if p not in detected]
         if requested is not None and requested.strip():
             place = self.gazetteer.resolve(requested.strip())
             if place is None:

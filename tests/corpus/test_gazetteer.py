@@ -307,6 +307,26 @@ def test_romanised_names_in_english_text(gazetteer: Gazetteer, text: str, expect
     assert [place.name for place in gazetteer.find(text)] == expected
 
 
+CORPUS_PLACES = ("宿城区", "随州市", "如皋市", "涟水县", "江苏省", "全国")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("What is Suicheng's 2025 target for childcare places?", ["宿城区"]),  # Sucheng, one letter extra
+    ("elderly care in Lianshiu county", ["涟水县"]),  # two letters swapped
+    ("Will Suizhuo build more homes, and Jaingsu?", ["随州市", "江苏省"]),
+    ("suicheng", []),  # not capitalised: not read as a name
+    ("Rugoa", []),  # five letters: too short to guess at
+    ("Suichang county", []),  # 遂昌, a real place of its own, spelt right
+    ("Suzhou and Sucheng", []),  # right spellings are find()'s, not misspellings
+])
+def test_a_corpus_place_misspelt_by_one_letter(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
+    assert [place.name for place in gazetteer.misspelt(text, CORPUS_PLACES)] == expected
+
+
+def test_a_misspelling_is_read_only_as_a_place_among_those_given(gazetteer: Gazetteer) -> None:
+    assert gazetteer.misspelt("What is Suicheng's target?", ["随州市", "全国"]) == []
+
+
 def test_the_country_encloses_every_place_and_is_named_explicitly(gazetteer: Gazetteer) -> None:
     assert gazetteer.ancestors(NATIONAL) == []
     assert gazetteer.scope(NATIONAL) == [NATIONAL]

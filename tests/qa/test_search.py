@@ -207,3 +207,9 @@ def test_bm25_alone_does_not_outvote_meaning_when_dense_retrieval_disagrees(sear
     best = lambda fused: max(fused, key=lambda c: c.fused).key  # noqa: E731
     assert best(alone) == 0  # fixed weights: BM25's 0.6 carries its lone best match
     assert best(agreeing) == 1  # 2 of BM25's 10 in the dense list: BM25 speaks at a fifth
+
+
+def test_an_english_question_with_a_misspelt_place_is_scoped_to_that_place(searcher: Searcher) -> None:
+    result = searcher.search("What is Suicheng's 2025 target for childcare places per 1,000 residents?", k=3)
+    assert result.jurisdiction.detected == ("宿城区",)
+    assert result.hits[0].document.jurisdiction == "宿城区"
