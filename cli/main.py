@@ -314,10 +314,16 @@ def _fail(error: Exception) -> click.ClickException:
               help="Where a sentence-transformers encoder runs (cpu, cuda, cuda:1, mps): build a "
                    "large corpus on a GPU machine and copy the index to CPU servers "
                    "[env: POLICY_QA_DEVICE].")
+@click.option("--sentences/--no-sentences", default=None,
+              help="Give each sentence of a long provision (150 characters or more) a vector of its "
+                   "own, so that a question about one sentence finds it. On by default, and a "
+                   "rebuild keeps what the published index has; they more than double the vectors "
+                   "of a corpus of regulations (about twice the encoding time): --no-sentences "
+                   "for a library too large to encode twice.")
 @CACHE_OPTION
 @BACKEND_OPTION
 def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folder: Path,
-          backend: str = "local") -> None:
+          backend: str = "local", sentences: bool | None = None) -> None:
     """Parse the corpus and write the index (provisions, BM25 and vectors) as a new version.
 
     Embeddings are cached by (model, text), so a rebuild after a small corpus change encodes
@@ -367,6 +373,9 @@ def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folde
         steps.addHandler(handler)
         steps.setLevel(logging.INFO)
     open_corpus(corpus_folder)
+    if backend == "seekdb" and sentences:
+        raise click.ClickException("the engine backend keeps one vector per provision: build with "
+                                   "--backend seekdb without --sentences, or locally with them")
     if backend == "seekdb":
         with logging_redirect_tqdm(loggers=[steps]):
             _build_in_engine(corpus_folder, model, analyzer, cache_folder, progress)
@@ -377,7 +386,8 @@ def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folde
         if out.exists() and not out.is_dir():
             raise click.ClickException(f"{out} is a file, not an index folder: choose another --out")
         with logging_redirect_tqdm(loggers=[steps]):
-            index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress)
+            index = PolicyIndex.build(corpus_folder, out, model, analyzer, cache_folder, progress,
+                                      sentences=sentences)
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise click.ClickException(f"no space left on the disk while building {out}: free some and "
@@ -391,7 +401,8 @@ def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folde
     counts = index.manifest["counts"]
     assert isinstance(counts, dict)
     click.echo(f"built {out}: {counts['documents']} documents, {counts['provisions']} provisions "
-               f"({counts['table_rows']} table rows), {counts['encoded']} newly encoded with {model.name}")
+               f"({counts['table_rows']} table rows, {counts.get('sentences', 0)} sentence vectors), "
+               f"{counts['encoded']} newly encoded with {model.name}")
 
 
 def _build_in_engine(corpus_folder: Path, model: Encoder, analyzer: Analyzer, cache_folder: Path,

@@ -15,6 +15,13 @@ exactly; it proposes ``REFINE`` times the rows asked for, which are scored exact
 vectors. Its ``nprobe`` is chosen at build time as the smallest that reaches ``RECALL_TARGET``
 against exact search on sample queries (and at least a sixteenth of the lists), and widened for
 filtered searches in proportion to the share of rows the filter keeps.
+
+A long provision also has a vector for each of its sentences (``sentences.npy``, with the row
+each belongs to in ``owners.npy``, in row order): a provision's score is the best of its own
+vector's and its sentences'. A question usually asks about one sentence of a 300-character
+provision, and one vector for the whole text blurs that sentence with the others (max-passage
+scoring, as in Dai & Callan's MaxP for BERT ranking). The approximate index holds the sentence
+vectors under their provision's row, so a filter by rows needs nothing more.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from index.places import Ranges, count
 log = logging.getLogger("policy_qa.build")
 
 VECTORS = "vectors.npy"
+SENTENCES = "sentences.npy"
+OWNERS = "owners.npy"
 ANN = "ann.faiss"
 ANN_MIN_ROWS = 50_000  # below this an exact scan of every row takes a few milliseconds
 EXACT_MAX_ROWS = 60_000  # a filter keeping more rows than this is searched approximately
@@ -41,16 +50,27 @@ NPROBES = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 REFINE = 4  # the approximate index proposes this many times k rows; their exact scores decide
 
 Vectors = npt.NDArray[np.float32]
+Owners = npt.NDArray[np.int64]
 Found = list[tuple[int, float]]
 
 
 class DenseIndex:
     def __init__(self, vectors: Vectors, ann: faiss.Index | None = None, nprobe: int = 0,
-                 exact_max_rows: int = EXACT_MAX_ROWS) -> None:
+                 exact_max_rows: int = EXACT_MAX_ROWS, sentences: Vectors | None = None,
+                 owners: Owners | None = None) -> None:
         self.vectors = vectors
         self.ann = ann
         self.nprobe = nprobe
         self.exact_max_rows = exact_max_rows
+        self.sentences = sentences if sentences is not None else np.zeros((0, vectors.shape[1]), np.float32)
+        self.owners = owners if owners is not None else np.zeros(0, np.int64)
+        if len(self.sentences) != len(self.owners):
+            raise ValueError(f"{len(self.sentences)} sentence vectors for {len(self.owners)} owners")
+        if len(self.owners) and (self.owners[0] < 0 or self.owners[-1] >= len(vectors)
+                                 or np.any(np.diff(self.owners) < 0)):
+            raise ValueError("sentence owners are not rows of the index in row order")
+        # Row r's sentences are sentences[starts[r]:starts[r + 1]].
+        self._starts = np.searchsorted(self.owners, np.arange(len(vectors) + 1)).astype(np.int64)
 
     @property
     def dimension(self) -> int:
@@ -64,8 +84,10 @@ class DenseIndex:
 
     @classmethod
     def build(cls, vectors: Vectors, folder: Path, ann_min_rows: int = ANN_MIN_ROWS,
-              previous: DenseIndex | None = None) -> DenseIndex:
-        """Write ``vectors.npy`` (and ``ann.faiss`` from ``ann_min_rows`` rows) into ``folder``.
+              previous: DenseIndex | None = None, sentences: Vectors | None = None,
+              owners: Owners | None = None) -> DenseIndex:
+        """Write ``vectors.npy`` (and ``ann.faiss`` from ``ann_min_rows`` rows) into ``folder``,
+        with the sentence vectors and their rows when there are any.
 
         The approximate index of ``previous`` (the published version) is reused when the corpus
         has not halved or doubled since: its lists are emptied and filled with the new vectors,
@@ -73,6 +95,12 @@ class DenseIndex:
         (a minute at a million provisions)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(folder / VECTORS, vectors, allow_pickle=False)
+        index = cls(vectors, sentences=None if sentences is None else
+                    np.ascontiguousarray(sentences, dtype=np.float32).reshape(-1, vectors.shape[1]),
+                    owners=None if owners is None else np.asarray(owners, dtype=np.int64))
+        if len(index.owners):
+            np.save(folder / SENTENCES, index.sentences, allow_pickle=False)
+            np.save(folder / OWNERS, index.owners, allow_pickle=False)
         ann, nprobe = (None, 0)
         if len(vectors) >= ann_min_rows and vectors.shape[1] > 0:
             if previous is not None and previous.ann is not None and previous.dimension == vectors.shape[1] \
@@ -83,8 +111,10 @@ class DenseIndex:
                 _add(ann, vectors)
             else:
                 ann, nprobe = _train_ann(vectors)
+            _add(ann, index.sentences, index.owners)
             faiss.write_index(ann, str(folder / ANN))
-        return cls(vectors, ann, nprobe)
+        index.ann, index.nprobe = ann, nprobe
+        return index
 
     @classmethod
     def load(cls, folder: Path, nprobe: int = 0, read_ahead: bool = True) -> DenseIndex:
@@ -98,10 +128,19 @@ class DenseIndex:
         mapping = getattr(vectors, "_mmap", None)
         if read_ahead and mapping is not None and hasattr(mmap, "MADV_WILLNEED"):
             mapping.madvise(mmap.MADV_WILLNEED)
+        sentences, owners = None, None
+        if (folder / OWNERS).is_file() or (folder / SENTENCES).is_file():
+            sentences = np.load(folder / SENTENCES, mmap_mode="r", allow_pickle=False)
+            owners = np.load(folder / OWNERS, allow_pickle=False)
+            if sentences.ndim != 2 or sentences.dtype != np.float32 \
+                    or sentences.shape[1] != vectors.shape[1] \
+                    or owners.ndim != 1 or owners.dtype != np.int64:
+                raise ValueError(f"{SENTENCES} or {OWNERS} do not match {VECTORS}")
         ann = faiss.read_index(str(folder / ANN)) if (folder / ANN).is_file() else None
-        if ann is not None and (ann.ntotal != len(vectors) or nprobe <= 0):
+        total = len(vectors) + (0 if owners is None else len(owners))
+        if ann is not None and (ann.ntotal != total or nprobe <= 0):
             raise ValueError(f"{ANN} does not match {VECTORS}")
-        return cls(vectors, ann, nprobe)
+        return cls(vectors, ann, nprobe, sentences=sentences, owners=owners)
 
     # Searching -----------------------------------------------------------------------------
 
@@ -127,6 +166,13 @@ class DenseIndex:
         best_scores: list[npt.NDArray[np.float32]] = []
         for start, end in ranges:
             scores = self.vectors[start:end] @ query
+            first, last = self._starts[start], self._starts[end]
+            if last > first:  # the rows' sentences: each row keeps its best
+                sentence_scores = self.sentences[first:last] @ query
+                owners = self.owners[first:last]
+                groups = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+                rows = owners[groups] - start
+                scores[rows] = np.maximum(scores[rows], np.maximum.reduceat(sentence_scores, groups))
             top = _top(scores, k)
             best_rows.append(top + start)
             best_scores.append(scores[top])
@@ -146,10 +192,24 @@ class DenseIndex:
         _, ids = self.ann.search(query.reshape(1, -1), k * REFINE, params=params)
         # FAISS pads with -1 when fewer ids qualify than were asked for. The proposals are scored
         # exactly from the vectors, so scores mean the same as an exact search's.
-        rows = np.sort(ids[0][ids[0] >= 0])
-        scores = self.vectors[rows] @ query
+        rows = np.unique(ids[0][ids[0] >= 0])  # a row's sentences carry its id too
+        scores = self.score(query, rows)
         order = np.lexsort((rows, -scores))[:k]
         return [(int(rows[i]), float(scores[i])) for i in order]
+
+    def score(self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """The exact scores of ``rows``: each the best of its own vector and its sentences'."""
+        scores = np.asarray(self.vectors[rows] @ query, dtype=np.float32)
+        first, last = self._starts[rows], self._starts[rows + 1]
+        has = last > first
+        if not has.any():
+            return scores
+        lengths = (last - first)[has]
+        ends = np.cumsum(lengths)
+        positions = np.repeat(first[has] - (ends - lengths), lengths) + np.arange(ends[-1])
+        best = np.maximum.reduceat(self.sentences[positions] @ query, ends - lengths)
+        scores[has] = np.maximum(scores[has], best)
+        return scores
 
 
 def _top(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
@@ -203,11 +263,14 @@ def _train_ann(vectors: Vectors) -> tuple[faiss.Index, int]:
     return ann, chosen
 
 
-def _add(ann: faiss.Index, vectors: Vectors) -> None:
-    """Add every vector with its row as id, in blocks (a copy of a block, not of them all)."""
+def _add(ann: faiss.Index, vectors: Vectors, rows: Owners | None = None) -> None:
+    """Add every vector with its row as id (``rows[i]`` when given, else i), in blocks (a copy
+    of a block, not of them all)."""
     for start in range(0, len(vectors), 100_000):
         block = np.ascontiguousarray(vectors[start:start + 100_000])
-        ann.add_with_ids(block, np.arange(start, start + len(block), dtype=np.int64))
+        ids = np.arange(start, start + len(block), dtype=np.int64) if rows is None else \
+            np.ascontiguousarray(rows[start:start + 100_000], dtype=np.int64)
+        ann.add_with_ids(block, ids)
 
 
 def _away(rows: Vectors, cosine: float, generator: np.random.Generator) -> Vectors:

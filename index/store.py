@@ -44,7 +44,7 @@ from index.indicators import read_indicator_file, write_indicators
 from index.lexical import LexicalIndex
 from index.parsing import parse_all
 from index.places import PlacePath, PlaceRows, Ranges, complement, merge, place_path, subtract
-from index.records import DocumentRecord, passage_text
+from index.records import DocumentRecord, passage_text, sentence_texts
 from index.table import FILE as TABLE
 from index.table import ProvisionTable, write_table
 from index.versions import IndexRoot, new_version_id, resolve
@@ -53,7 +53,7 @@ log = logging.getLogger("policy_qa.build")
 
 # 2: outlines.json; 3: documents of any format, national level, pages; 4: rows by place,
 # provisions in SQLite, memory-mapped vectors and BM25, an approximate index for large corpora
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: sentence vectors of long provisions
 MANIFEST = "manifest.json"
 WHOLE_HASH_BYTES = 64 << 20  # files up to this size are hashed whole at load; larger ones sampled
 SAMPLE_BYTES = 1 << 20
@@ -172,7 +172,7 @@ class PolicyIndex:
     @classmethod
     def build(cls, corpus: Path, out: Path, encoder: Encoder, analyzer: Analyzer, cache: Path,
               progress: Callable[[int, int], Callable[[int], None]] | None = None,
-              locked: bool = False) -> PolicyIndex:
+              locked: bool = False, sentences: bool | None = None) -> PolicyIndex:
         """Index a corpus folder and publish the result as a new version of the index root ``out``.
 
         Only what changed costs anything: a document whose files, catalog entry, parser and
@@ -183,18 +183,25 @@ class PolicyIndex:
         corpus changing under a build would give an index of neither state), unless the caller
         holds it already (``locked``).
 
+        ``sentences`` gives long provisions a vector per sentence as well (:mod:`index.dense`);
+        they more than double the vectors of a corpus of regulations, so a large corpus may go
+        without. None builds as the published version was built (with them when there is none).
+
         Raises:
             CorpusError: a document cannot be read, or its jurisdiction is unknown.
         """
         folder = CorpusFolder(corpus)
+        if sentences is None:
+            sentences = _published_sentences(IndexRoot(out))
         if locked:
-            return cls._build(folder, out, encoder, analyzer, cache, progress)
+            return cls._build(folder, out, encoder, analyzer, cache, progress, sentences)
         with folder.lock():
-            return cls._build(folder, out, encoder, analyzer, cache, progress)
+            return cls._build(folder, out, encoder, analyzer, cache, progress, sentences)
 
     @classmethod
     def _build(cls, folder: CorpusFolder, out: Path, encoder: Encoder, analyzer: Analyzer, cache: Path,
-               progress: Callable[[int, int], Callable[[int], None]] | None) -> PolicyIndex:
+               progress: Callable[[int, int], Callable[[int], None]] | None, with_sentences: bool
+               ) -> PolicyIndex:
         corpus = folder.path
         catalog = folder.catalog()
         vocabulary: dict[str, int] = {}
@@ -210,11 +217,21 @@ class PolicyIndex:
         provisions = [p for entry in parsed for p in entry.provisions]
         lexical = LexicalIndex.build_ids([ids for entry in parsed for ids in entry.ids], vocabulary)
         passages = [passage_text(p, documents[p.document_id]) for p in provisions]
+        # Long provisions' sentences, each with its provision's row (rows ascending).
+        sentences: list[str] = []
+        owners: list[int] = []
+        if encoder.dimension and with_sentences:
+            for position, provision in enumerate(provisions):
+                texts = sentence_texts(provision, documents[provision.document_id])
+                sentences += texts
+                owners += [position] * len(texts)
         embeddings = EmbeddingCache(cache / "embeddings", encoder)
-        missing = sum(1 for text in set(passages) if not embeddings.has(text))
-        log.info("encoding %d of %d passages", missing, len(passages))
-        tick = progress(len(passages), missing) if progress else None
-        vectors, encoded = embeddings.encode_passages(passages, tick)
+        missing = sum(1 for text in set(passages + sentences) if not embeddings.has(text))
+        log.info("encoding %d of %d passages (%d of them sentences of long provisions)",
+                 missing, len(passages) + len(sentences), len(sentences))
+        tick = progress(len(passages) + len(sentences), missing) if progress else None
+        encoded_all, encoded = embeddings.encode_passages(passages + sentences, tick)
+        vectors, sentence_vectors = encoded_all[:len(passages)], encoded_all[len(passages):]
 
         kinds = Counter(p.kind for p in provisions)
         root = IndexRoot(out)
@@ -230,7 +247,8 @@ class PolicyIndex:
             write_indicators(staging / INDICATORS, parsed)
             del provisions
             lexical.save(staging / "bm25")
-            dense = DenseIndex.build(vectors, staging, previous=_published_dense(root, encoder))
+            dense = DenseIndex.build(vectors, staging, previous=_published_dense(root, encoder),
+                                     sentences=sentence_vectors, owners=np.asarray(owners, np.int64))
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "version": version,
@@ -240,8 +258,10 @@ class PolicyIndex:
                 "corpus": {"hash": folder.hash(), "folder": str(corpus)},
                 "counts": {"documents": len(documents), "provisions": row,
                            "clauses": kinds[Kind.CLAUSE], "table_rows": kinds[Kind.TABLE_ROW],
-                           "encoded": encoded, "parsed": sum(1 for entry in parsed if not entry.cached)},
-                "dense": {"nprobe": dense.nprobe, "approximate": dense.ann is not None},
+                           "sentences": len(owners), "encoded": encoded,
+                           "parsed": sum(1 for entry in parsed if not entry.cached)},
+                "dense": {"nprobe": dense.nprobe, "approximate": dense.ann is not None,
+                          "sentences": with_sentences},
                 "checksums": _checksums(staging),
             }
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
@@ -368,6 +388,19 @@ def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:
         return DenseIndex.load(folder, int(manifest.get("dense", {}).get("nprobe", 0)), read_ahead=False)
     except (OSError, ValueError, AttributeError, RuntimeError):
         return None  # a damaged or older version: train afresh
+
+
+def _published_sentences(root: IndexRoot) -> bool:
+    """Whether the published version has sentence vectors (or was asked to: a corpus without
+    long provisions has none); True when there is no published version."""
+    version = root.current_id()
+    if version is None:
+        return True
+    try:
+        manifest = json.loads((root.versions / version / MANIFEST).read_text(encoding="utf-8"))
+        return manifest.get("dense", {}).get("sentences", True) is not False
+    except (OSError, ValueError, AttributeError):
+        return True
 
 
 def _manifest_problem(manifest: object) -> str | None:

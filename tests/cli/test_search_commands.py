@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -29,7 +30,11 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(main, ["build", "--corpus", str(root / "corpus"),
                                        "--out", str(root / "index"), "--cache", str(root / "cache")])
     assert result.exit_code == 0, result.output
-    assert "24 provisions" in result.output and "24 newly encoded with policy-e5-small-" in result.output
+    built = re.search(r"24 provisions \(0 table rows, (\d+) sentence vectors\), (\d+) newly encoded "
+                      r"with policy-e5-small-", result.output)
+    assert built is not None, result.output
+    sentences, encoded = int(built[1]), int(built[2])
+    assert sentences > 24 and encoded == 24 + sentences  # the plan's provisions are long
     return root
 
 
@@ -41,6 +46,20 @@ def test_a_second_build_encodes_nothing(workspace: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--corpus", str(workspace / "corpus"), "--out",
                                        str(workspace / "index2"), "--cache", str(workspace / "cache")])
     assert result.exit_code == 0 and "0 newly encoded" in result.output
+
+
+def test_a_build_without_sentence_vectors_is_rebuilt_without_them(workspace: Path) -> None:
+    build = ["build", "--corpus", str(workspace / "corpus"), "--out", str(workspace / "index3"),
+             "--cache", str(workspace / "cache")]
+    def sentences(options: list[str]) -> int:
+        result = CliRunner().invoke(main, [*build, *options])
+        found = re.search(r" (\d+) sentence vectors\), 0 newly encoded", result.output)
+        assert result.exit_code == 0 and found is not None, result.output
+        return int(found[1])
+
+    assert sentences(["--no-sentences"]) == 0
+    assert sentences([]) == 0  # a rebuild keeps what the published version has
+    assert sentences(["--sentences"]) > 24
 
 
 def test_ask_prints_citation_answer_and_provision(workspace: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,52 @@ def test_a_scoped_search_is_exact_and_never_leaves_its_ranges(ranges: Ranges, qu
     scores = [score for _, score in found]
     assert scores == sorted(scores, reverse=True)
     assert [row for row, _ in found] == _brute(VECTORS, VECTORS[query], rows, k)
+
+
+# Sentence vectors: rows 0..299 own 0 to 3 sentences each, in row order.
+OWNERS = np.sort(RNG.integers(0, 300, 400)).astype(np.int64)
+SENTENCES = RNG.normal(size=(400, 16)).astype(np.float32)
+SENTENCES /= np.linalg.norm(SENTENCES, axis=1, keepdims=True)
+WITH_SENTENCES = DenseIndex(VECTORS, sentences=SENTENCES, owners=OWNERS)
+
+
+def _best_of(query: np.ndarray) -> np.ndarray:
+    """Each row's score: the best of its own vector's and its sentences'."""
+    scores = VECTORS @ query
+    for sentence, owner in zip(SENTENCES, OWNERS, strict=True):
+        scores[owner] = max(scores[owner], float(sentence @ query))
+    return scores
+
+
+@settings(max_examples=200, deadline=None)
+@given(ranges_strategy, st.integers(0, 399), st.integers(1, 60))
+def test_a_row_scores_as_its_best_sentence(ranges: Ranges, query: int, k: int) -> None:
+    vector = SENTENCES[query]
+    best = _best_of(vector)
+    rows = [row for start, end in ranges for row in range(start, end)]
+    found = WITH_SENTENCES.search(vector, k, ranges)
+    assert [row for row, _ in found] == sorted(rows, key=lambda row: (-float(best[row]), row))[:k]
+    assert all(abs(score - best[row]) < 1e-5 for row, score in found)
+    assert np.allclose(WITH_SENTENCES.score(vector, np.arange(300)), best, atol=1e-5)
+    if any(s <= OWNERS[query] < e for s, e in ranges):  # a sentence's own row comes first
+        assert found[0][1] > 0.999
+
+
+def test_sentence_vectors_round_trip_and_damage_is_refused(tmp_path: Path) -> None:
+    built = DenseIndex.build(VECTORS, tmp_path, sentences=SENTENCES, owners=OWNERS)
+    loaded = DenseIndex.load(tmp_path)
+    expected = WITH_SENTENCES.search(SENTENCES[7], 5)
+    assert loaded.search(SENTENCES[7], 5) == built.search(SENTENCES[7], 5) == expected
+    assert loaded.search(SENTENCES[7], 1)[0][0] == OWNERS[7]
+    np.save(tmp_path / "owners.npy", OWNERS[::-1].copy())  # not in row order
+    with pytest.raises(ValueError, match="row order"):
+        DenseIndex.load(tmp_path)
+    np.save(tmp_path / "owners.npy", OWNERS[:10])  # fewer owners than sentences
+    with pytest.raises(ValueError, match="owners"):
+        DenseIndex.load(tmp_path)
+    np.save(tmp_path / "owners.npy", OWNERS + 300)  # rows the index does not have
+    with pytest.raises(ValueError, match="row order"):
+        DenseIndex.load(tmp_path)
 
 
 def test_dense_round_trip(tmp_path: Path) -> None:
@@ -106,6 +153,23 @@ def test_lexical_ranges_equal_filtering_every_row(rows: list[list[str]], ranges:
     inside = [r for s, e in ranges for r in range(s, e) if scores[r] > 0]
     expected = sorted(inside, key=lambda r: (-scores[r], r))[:k]
     assert [r for r, _ in index.search(["托育", "用房"], k, ranges)] == expected
+
+
+def test_the_approximate_index_finds_a_row_by_its_sentence(tmp_path: Path) -> None:
+    vectors = _clustered(6000)
+    sentences = _clustered(9000)[6000:]  # 3,000 sentences, mostly elsewhere than their rows
+    owners = np.sort(np.random.default_rng(5).integers(0, 6000, 3000)).astype(np.int64)
+    index = DenseIndex.build(vectors, tmp_path, ann_min_rows=5000, sentences=sentences, owners=owners)
+    loaded = DenseIndex.load(tmp_path, index.nprobe)
+    assert loaded.ann is not None and loaded.ann.ntotal == 9000
+    for position in (0, 1234, 2999):
+        found = loaded.search(sentences[position], 3)  # unscoped: through the approximate index
+        assert found[0][0] == owners[position] and found[0][1] > 0.999
+        assert len({row for row, _ in found}) == 3  # a row's several ids give one result
+        loaded.exact_max_rows = 1000  # a large filter, approximately, keeps the sentence's row
+        large: Ranges = merge([(0, 1500), (int(owners[position]), int(owners[position]) + 1), (3000, 5000)])
+        assert loaded.search(sentences[position], 3, large)[0][0] == owners[position]
+        loaded.exact_max_rows = 60_000
 
 
 def test_a_rebuild_reuses_the_trained_approximate_index_until_the_corpus_doubles(tmp_path: Path) -> None:

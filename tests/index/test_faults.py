@@ -14,6 +14,7 @@ from corpus import DEFAULT_FOLDER
 from index.analysis import Analyzer
 from index.encoders import EmbeddingCache
 from index.errors import IndexMismatch, IndexNotFound
+from index.records import passage_text, sentence_texts
 from index.store import PolicyIndex
 from tests.index.fakes import HashEncoder
 
@@ -104,7 +105,10 @@ def test_a_damaged_embedding_cache_is_only_a_cache(built: tuple[Path, Analyzer],
         keys.write_bytes(b"")
     encoder = HashEncoder()
     index = PolicyIndex.build(DEFAULT_FOLDER, root / "index", encoder, analyzer, root / "cache")
-    assert encoder.passages_encoded == len(index.provisions)  # encoded again, and the build succeeded
+    texts = {text for provision in index.provisions for text in
+             [passage_text(provision, index.document_of(provision)),
+              *sentence_texts(provision, index.document_of(provision))]}
+    assert encoder.passages_encoded == len(texts)  # all encoded again, and the build succeeded
     again = HashEncoder()
     PolicyIndex.build(DEFAULT_FOLDER, root / "index", again, analyzer, root / "cache")
     assert again.passages_encoded == 0  # and the cache is whole again

@@ -11,6 +11,7 @@ import pytest
 from corpus import DEFAULT_FOLDER
 from index.analysis import Analyzer
 from index.errors import IndexMismatch, IndexNotFound
+from index.records import sentence_texts
 from index.store import PolicyIndex, corpus_hash
 from tests.index.fakes import HashEncoder
 
@@ -30,14 +31,18 @@ def test_build_writes_a_self_describing_folder(built: tuple[PolicyIndex, Path, A
     assert folder.parent.name == "versions" and index.version == folder.name
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert {"manifest.json", "documents.json", "provisions.sqlite", "vectors.npy", "indicators.jsonl",
-            "bm25/vocab.index.json", "bm25/params.index.json"} <= names
+            "sentences.npy", "owners.npy", "bm25/vocab.index.json", "bm25/params.index.json"} <= names
     assert "ann.faiss" not in names  # a small corpus is searched exactly
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 5
+    assert manifest["format_version"] == 6
     assert manifest["encoder"] == {"name": "hash-bigrams-64", "dimension": 64, "spec": "hash-bigrams-64"}
     assert manifest["corpus"]["hash"] == corpus_hash(DEFAULT_FOLDER)
     assert manifest["counts"]["provisions"] == len(index.provisions) == 502
+    # Long provisions' sentences have vectors of their own, under their provision's row.
+    long_rows = {row for row, p in enumerate(index.provisions) if sentence_texts(p, index.document_of(p))}
+    assert manifest["counts"]["sentences"] == len(index.dense.owners) > len(long_rows) > 50
+    assert set(index.dense.owners.tolist()) == long_rows
     assert set(manifest["checksums"]) == names - {"manifest.json"}
 
 
