@@ -95,9 +95,11 @@ class DenseIndex:
         (a minute at a million provisions)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(folder / VECTORS, vectors, allow_pickle=False)
-        index = cls(vectors, sentences=None if sentences is None else
-                    np.ascontiguousarray(sentences, dtype=np.float32).reshape(-1, vectors.shape[1]),
-                    owners=None if owners is None else np.asarray(owners, dtype=np.int64))
+        if owners is None or sentences is None or len(owners) == 0:  # (none without an encoder)
+            index = cls(vectors)
+        else:
+            index = cls(vectors, sentences=np.ascontiguousarray(sentences, dtype=np.float32),
+                        owners=np.asarray(owners, dtype=np.int64))
         if len(index.owners):
             np.save(folder / SENTENCES, index.sentences, allow_pickle=False)
             np.save(folder / OWNERS, index.owners, allow_pickle=False)

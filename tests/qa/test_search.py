@@ -150,8 +150,11 @@ def test_a_scoped_search_stays_in_its_scope_and_equals_exact_search(searcher: Se
     # Searched inside those ranges, the dense ranking is brute force over the scope's rows.
     vector = searcher.query_vector(query)
     ranked = [c.key for c in searcher.rank([], vector, ranges, mode="dense")]
-    vectors = np.asarray(index.dense.vectors)
-    brute = sorted(in_scope, key=lambda row: (-float(vectors[row] @ vector), row))[:len(ranked)]
+    # A row scores as the best of its own vector and its sentences'.
+    best = np.asarray(index.dense.vectors) @ vector
+    for sentence, owner in zip(np.asarray(index.dense.sentences), index.dense.owners, strict=True):
+        best[owner] = max(best[owner], float(sentence @ vector))
+    brute = sorted(in_scope, key=lambda row: (-float(best[row]), row))[:len(ranked)]
     assert ranked == brute and len(ranked) == min(50, len(in_scope))
 
 
