@@ -401,7 +401,7 @@ def build(corpus_folder: Path, out: Path, encoder: str, device: str, cache_folde
     counts = index.manifest["counts"]
     assert isinstance(counts, dict)
     click.echo(f"built {out}: {counts['documents']} documents, {counts['provisions']} provisions "
-               f"({counts['table_rows']} table rows, {counts.get('sentences', 0)} sentence vectors), "
+               f"({counts['table_rows']} table rows, {counts['sentences']} sentence vectors), "
                f"{counts['encoded']} newly encoded with {model.name}")
 
 

@@ -183,6 +183,9 @@ class Gazetteer:
         # A word that is itself a matchable name is a competing place reading, not a reason to
         # doubt one: 河南通过 still names 河南 although 南通 is in jieba's list.
         self._common_words = frozenset(word for word in common_words if word not in self._matchable)
+        # misspelt()'s romanised keys of the last set of places it was asked about (a corpus's
+        # jurisdictions: the same set until the corpus changes).
+        self._misspelling: tuple[frozenset[str], dict[str, frozenset[Place]]] | None = None
         # The longest name starting with each character bounds the greedy match.
         self._longest: dict[str, int] = {}
         for name in self._matchable:
@@ -316,12 +319,7 @@ class Gazetteer:
         """
         if not _LATIN.search(text):
             return []
-        wanted = set(among)
-        keys: defaultdict[str, set[Place]] = defaultdict(set)
-        for key, entry in self._roman.items():
-            for place in entry.places:
-                if place.name in wanted and len(key) >= MISSPELT_LETTERS:
-                    keys[key].add(place)
+        keys = self._misspelling_keys(frozenset(among))
         found: list[Place] = []
         for match in _LATIN_WORD.finditer(text):
             word = match.group(1)
@@ -332,6 +330,20 @@ class Gazetteer:
             if len(near) == 1 and (place := near.pop()) not in found:
                 found.append(place)
         return found
+
+    def _misspelling_keys(self, wanted: frozenset[str]) -> dict[str, frozenset[Place]]:
+        """The romanised names (six letters or more) of the places ``wanted``, each with its places."""
+        cached = self._misspelling
+        if cached is not None and (cached[0] is wanted or cached[0] == wanted):
+            return cached[1]
+        keys: defaultdict[str, set[Place]] = defaultdict(set)
+        for key, entry in self._roman.items():
+            for place in entry.places:
+                if place.name in wanted and len(key) >= MISSPELT_LETTERS:
+                    keys[key].add(place)
+        table = {key: frozenset(places) for key, places in keys.items()}
+        self._misspelling = (wanted, table)
+        return table
 
     @functools.cached_property
     def _roman(self) -> dict[str, _Entry]:

@@ -222,15 +222,16 @@ class PolicyIndex:
         owners: list[int] = []
         if encoder.dimension and with_sentences:
             for position, provision in enumerate(provisions):
-                texts = sentence_texts(provision, documents[provision.document_id])
-                sentences += texts
-                owners += [position] * len(texts)
+                own = sentence_texts(provision, documents[provision.document_id])
+                sentences += own
+                owners += [position] * len(own)
+        texts = passages + sentences
         embeddings = EmbeddingCache(cache / "embeddings", encoder)
-        missing = sum(1 for text in set(passages + sentences) if not embeddings.has(text))
+        missing = sum(1 for text in set(texts) if not embeddings.has(text))
         log.info("encoding %d of %d passages (%d of them sentences of long provisions)",
-                 missing, len(passages) + len(sentences), len(sentences))
-        tick = progress(len(passages) + len(sentences), missing) if progress else None
-        encoded_all, encoded = embeddings.encode_passages(passages + sentences, tick)
+                 missing, len(texts), len(sentences))
+        tick = progress(len(texts), missing) if progress else None
+        encoded_all, encoded = embeddings.encode_passages(texts, tick)
         vectors, sentence_vectors = encoded_all[:len(passages)], encoded_all[len(passages):]
 
         kinds = Counter(p.kind for p in provisions)
@@ -375,14 +376,27 @@ class PolicyIndex:
                    encoder, read_indicator_file(folder / INDICATORS))
 
 
-def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:
-    """The dense index of the published version, if it was built with this encoder and reads."""
+def _published_manifest(root: IndexRoot) -> tuple[Path, dict[str, Any]] | None:
+    """The published version's folder and manifest, or None: no version, or a manifest that
+    does not read as an object."""
     version = root.current_id()
     if version is None:
         return None
     folder = root.versions / version
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (folder, manifest) if isinstance(manifest, dict) else None
+
+
+def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:
+    """The dense index of the published version, if it was built with this encoder and reads."""
+    published = _published_manifest(root)
+    if published is None:
+        return None
+    folder, manifest = published
+    try:
         if manifest.get("encoder", {}).get("name") != encoder.name:
             return None
         return DenseIndex.load(folder, int(manifest.get("dense", {}).get("nprobe", 0)), read_ahead=False)
@@ -393,14 +407,9 @@ def _published_dense(root: IndexRoot, encoder: Encoder) -> DenseIndex | None:
 def _published_sentences(root: IndexRoot) -> bool:
     """Whether the published version has sentence vectors (or was asked to: a corpus without
     long provisions has none); True when there is no published version."""
-    version = root.current_id()
-    if version is None:
-        return True
-    try:
-        manifest = json.loads((root.versions / version / MANIFEST).read_text(encoding="utf-8"))
-        return manifest.get("dense", {}).get("sentences", True) is not False
-    except (OSError, ValueError, AttributeError):
-        return True
+    published = _published_manifest(root)
+    dense = published[1].get("dense") if published is not None else None
+    return not (isinstance(dense, dict) and dense.get("sentences") is False)
 
 
 def _manifest_problem(manifest: object) -> str | None:
